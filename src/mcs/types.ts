@@ -89,6 +89,8 @@ export interface ClusterFacts {
   namespaceExists: boolean;
   export?: ExportFacts;
   service?: ServiceFacts;
+  /** Set when the Service exists but cannot be exported as it is (a field we cannot express): names the field. */
+  serviceProblem?: string;
   /** From the cluster's own EndpointSlices for the Service (not the MCS slices we write). */
   endpoints: EndpointGroup[];
 }
