@@ -2,6 +2,7 @@
 // what to say, `encodeTemplate` turns it into response bytes with a placeholder id, and `finishResponse` fits a
 // template to one query: id, RD bit, the query's own question bytes (so names come back in the query's case:
 // every owner name is a compression pointer into the question), EDNS OPT, and truncation to the payload size.
+import { Buffer } from 'node:buffer';
 import { MessageWriter } from './message-writer.ts';
 import { isWithin } from './names.ts';
 import {
@@ -160,18 +161,21 @@ export function responseLimit(q: DecodedQuery, tcp: boolean): number {
   return Math.min(q.ednsPayload, SERVER_UDP_PAYLOAD);
 }
 
-/** Fit a template to one query. `msg` is the query; its question bytes replace the template's lower-case ones. */
-export function finishResponse(template: ResponseTemplate, msg: Uint8Array, q: DecodedQuery, limit: number) {
+/**
+ * Fit a template to one query. `msg` is the query; its question bytes replace the template's lower-case ones.
+ * This is the per-query cost on a cache hit, so it allocates from Buffer's pool and copies without views.
+ */
+export function finishResponse(template: ResponseTemplate, msg: Buffer, q: DecodedQuery, limit: number): Buffer {
   const opt = q.ednsPayload === undefined ? 0 : OPT_LENGTH;
   let body = template.full;
   if (body.length + opt > limit) body = template.lean && template.lean.length + opt <= limit ? template.lean : body;
   if (body.length + opt > limit) body = template.truncated;
-  const out = new Uint8Array(body.length + opt);
+  const out = Buffer.allocUnsafe(body.length + opt);
   out.set(body);
   out[0] = msg[0] ?? 0;
   out[1] = msg[1] ?? 0;
   out[2] = (out[2] ?? 0) | ((msg[2] ?? 0) & 0x79);
-  out.set(msg.subarray(HEADER_LENGTH, q.questionEnd), HEADER_LENGTH);
+  msg.copy(out, HEADER_LENGTH, HEADER_LENGTH, q.questionEnd);
   if (opt) writeOpt(out, body.length, 0);
   return out;
 }
@@ -185,8 +189,8 @@ function writeOpt(out: Uint8Array, at: number, extendedRcode: number): void {
   out[at + 2] = RR_OPT;
   out[at + 3] = SERVER_UDP_PAYLOAD >> 8;
   out[at + 4] = SERVER_UDP_PAYLOAD & 0xff;
-  out[at + 5] = extendedRcode; // upper 8 bits of the 12-bit rcode; version 0, DO clear, rdlength 0
-  out.fill(0, at + 6, at + 11);
+  out[at + 5] = extendedRcode; // upper 8 bits of the 12-bit rcode; then version 0, DO clear, rdlength 0
+  for (let i = at + 6; i < at + 11; i++) out[i] = 0;
 }
 
 /**
@@ -214,7 +218,7 @@ export function errorResponse(
 }
 
 /** The whole handler without a cache: query bytes in, response bytes out (null: send nothing). */
-export function answerQuery(msg: Uint8Array, zone: ZoneIndex, tcp = false): Uint8Array | null {
+export function answerQuery(msg: Buffer, zone: ZoneIndex, tcp = false): Uint8Array | null {
   const q = decodeQuery(msg);
   if (isProblem(q)) {
     if (q.kind === 'drop') return null;

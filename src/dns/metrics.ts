@@ -1,26 +1,32 @@
 // The DNS server's Prometheus metrics, registered on the registry the caller gives. Values come from plain counters
 // (stats.ts) read at scrape time, so the query path never touches prom-client.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type MetricType, type Registry } from 'prom-client';
 import { COUNTED_RCODES, COUNTED_TYPES, type DnsStatsSnapshot, LATENCY_BUCKETS } from './stats.ts';
 
 export type SnapshotSource = () => Promise<DnsStatsSnapshot>;
 
 /**
  * A histogram whose buckets are filled from a snapshot rather than by observe(): prom-client has no setter, so
- * get() is overridden to report the snapshot's cumulative buckets in the shape prom-client's registry formats.
+ * get() (JSON, aggregation) and getForPromString() (the text the registry prints; prom-client 15 prefers it) are
+ * overridden to report the snapshot's cumulative buckets in the shape prom-client's registry formats.
  */
 class SnapshotHistogram extends Histogram<string> {
   private readonly metricName: string;
+  private readonly metricHelp: string;
   private readonly read: SnapshotSource;
 
   constructor(name: string, help: string, registry: Registry, read: SnapshotSource) {
     super({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
     this.metricName = name;
+    this.metricHelp = help;
     this.read = read;
   }
 
+  async getForPromString() {
+    return this.get();
+  }
+
   override async get() {
-    const base = await super.get();
     const s = await this.read();
     const name = this.metricName;
     let cumulative = 0;
@@ -34,7 +40,9 @@ class SnapshotHistogram extends Histogram<string> {
       { value: s.latencySum, labels: {}, metricName: `${name}_sum` },
       { value: s.latencyCount, labels: {}, metricName: `${name}_count` },
     );
-    return { ...base, values };
+    // The runtime type is the string 'histogram'; the .d.ts calls it an enum member.
+    const type = 'histogram' as unknown as MetricType;
+    return { name, help: this.metricHelp, type, values, aggregator: 'sum' as const, collect: () => {} };
   }
 }
 

@@ -1,6 +1,7 @@
 // The query path with its answer cache: query bytes → response bytes. Answers are encoded once per (name, type)
 // and kept in an LRU until the zone says that name changed. Names that do not exist go to a separate, smaller LRU
 // so that a flood of random names cannot push the real answers out.
+import type { Buffer } from 'node:buffer';
 import { LRUCache } from 'lru-cache';
 import {
   answerQuery,
@@ -34,8 +35,6 @@ export interface ResponderOptions {
 
 type NameAnswers = Map<number, ResponseTemplate>;
 
-const latin1 = new TextDecoder('latin1');
-
 export class DnsResponder {
   readonly stats = new DnsStats();
   private readonly positive: LRUCache<string, NameAnswers>;
@@ -57,7 +56,7 @@ export class DnsResponder {
   }
 
   /** Answer one query; null means send nothing (a response, or too short to carry an id). */
-  respond(msg: Uint8Array, tcp: boolean): Uint8Array | null {
+  respond(msg: Buffer, tcp: boolean): Uint8Array | null {
     const q = decodeQuery(msg);
     if (isProblem(q)) {
       if (q.kind === 'drop') {
@@ -77,7 +76,7 @@ export class DnsResponder {
       return out;
     }
     // Decoding the name bytes as latin1 keeps one character per byte: see wireKeyOf.
-    const key = latin1.decode(msg.subarray(HEADER_LENGTH, HEADER_LENGTH + q.qnameLength)).toLowerCase();
+    const key = msg.toString('latin1', HEADER_LENGTH, HEADER_LENGTH + q.qnameLength).toLowerCase();
     let template = this.positive.get(key)?.get(q.qtype) ?? this.negative.get(key)?.get(q.qtype);
     if (template) this.stats.cacheHits++;
     else {

@@ -56,7 +56,9 @@ export const db = view({
         {
           addressType: 'IPv6',
           ports: pgPorts,
-          endpoints: [{ addresses: ['2001:db8::1:1'], ready: true, serving: true, terminating: false, hostname: 'db-0' }],
+          endpoints: [
+            { addresses: ['2001:db8::1:1'], ready: true, serving: true, terminating: false, hostname: 'db-0' },
+          ],
         },
       ],
     ],
