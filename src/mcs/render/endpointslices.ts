@@ -36,7 +36,7 @@ export function renderEndpointSlices(view: ServiceView): EndpointSliceObject[] {
       const ports = [...group.ports]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.port - b.port))
         .map(renderEndpointPort);
-      const signature = `${source}|${group.addressType}|${ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')}`;
+      const signature = `${view.key}|${source}|${group.addressType}|${ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')}`;
       const endpoints = [...group.endpoints].sort(compareEndpoints);
       for (let i = 0; i * MAX_ENDPOINTS < endpoints.length; i++) {
         out.push({

@@ -32,13 +32,13 @@ export function renderServiceImport(view: ServiceView): ServiceImportObject {
   const spec: ServiceImportObject['spec'] = {
     type: view.type,
     ports: view.ports.map(renderPort),
+    // Headless imports carry no `ips` at all (conformance 13 reads an empty list).
+    ...(view.type === 'ClusterSetIP' ? { ips: [...view.ips] } : {}),
     ipFamilies: [...view.ipFamilies],
     sessionAffinity: view.type === 'Headless' ? 'None' : view.sessionAffinity,
   };
-  if (view.type === 'ClusterSetIP') {
-    spec.ips = [...view.ips];
-    if (view.sessionAffinity === 'ClientIP' && view.sessionAffinityConfig)
-      spec.sessionAffinityConfig = view.sessionAffinityConfig;
+  if (view.type === 'ClusterSetIP' && view.sessionAffinity === 'ClientIP' && view.sessionAffinityConfig) {
+    spec.sessionAffinityConfig = view.sessionAffinityConfig;
   }
   if (view.internalTrafficPolicy) spec.internalTrafficPolicy = view.internalTrafficPolicy;
   if (view.trafficDistribution !== undefined) spec.trafficDistribution = view.trafficDistribution;

@@ -1,0 +1,64 @@
+// `clusterset run`: the controller. Sources → merge → outputs, with the ops server beside it; stops in
+// reverse order on SIGINT/SIGTERM.
+import type { Config } from '../config/load.ts';
+import { clustersetJson, resultJson } from '../http/debug-view.ts';
+import { startOpsServer } from '../http/server.ts';
+import type { Logger } from '../log.ts';
+import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
+import type { ServiceKey } from '../mcs/types.ts';
+import { createControllerMetrics } from '../metrics.ts';
+import { fileSourcesIn } from '../sources/file-source.ts';
+import type { Source } from '../sources/source.ts';
+import { Controller } from '../sync/controller.ts';
+
+export interface Running {
+  controller: Controller;
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function run(config: Config, logger: Logger): Promise<Running> {
+  const sources: Source[] = [];
+  if (config.clusters) sources.push(...(await fileSourcesIn(config.clusters, logger)));
+  if (config.kubeconfig.length > 0)
+    throw new Error('kubeconfig: member clusters from kubeconfig are not supported yet');
+  if (sources.length === 0)
+    throw new Error('clusters: no member clusters given (--clusters <folder> or --kubeconfig <file>)');
+  const metrics = createControllerMetrics();
+  const controller = new Controller({
+    sources,
+    allocator: new ClusterSetIpAllocator({ IPv4: config.clusterSetIPv4Range, IPv6: config.clusterSetIPv6Range }),
+    logger,
+    metrics,
+  });
+  const ops = await startOpsServer({
+    host: config.httpAddress.host,
+    port: config.httpAddress.port,
+    registry: metrics.registry,
+    logger,
+    ready: () => controller.ready(),
+    readiness: () => ({
+      clusters: Object.fromEntries(sources.map((s) => [s.name, s.synced() ? 'synced' : 'not synced'])),
+    }),
+    debug: [
+      { path: '/debug/clusterset', handler: () => clustersetJson(sources, controller.results()) },
+      {
+        path: '/debug/clusterset/:namespace/:name',
+        handler: (p) => {
+          const r = controller.results().get(`${p.namespace}/${p.name}` as ServiceKey);
+          return r ? resultJson(r) : undefined;
+        },
+      },
+    ],
+  });
+  logger.info('ops server listening', { url: ops.url });
+  await controller.start();
+  return {
+    controller,
+    httpUrl: ops.url,
+    async stop() {
+      await controller.stop();
+      await ops.close();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// `clusterset run` on a folder of manifests: the ops server, the merged view, and live file changes
+// (edits, new and deleted files, a file that stops parsing).
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Running, run } from '../../src/cli/run.ts';
+import { loadConfig, parseArgs } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/log.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'clusterset-run-'));
+let running: Running;
+
+interface DebugService {
+  key: string;
+  imported: boolean;
+  type?: string;
+  ips?: string[];
+  importers?: string[];
+  endpointsBySource?: Record<string, { endpoints: { addresses: string[] }[] }[]>;
+  exporters: { cluster: string; conditions: { type: string; status: string; reason: string }[] }[];
+}
+
+async function debug(): Promise<{
+  clusters: { name: string; clusterId: string; problems: { where: string }[] }[];
+  services: DebugService[];
+}> {
+  const res = await fetch(`${running.httpUrl}/debug/clusterset`);
+  return (await res.json()) as never;
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await probe();
+  }
+  return last;
+}
+
+beforeAll(async () => {
+  cpSync(join(ROOT, 'examples/clusterset'), dir, { recursive: true });
+  const config = loadConfig('run', parseArgs('run', ['--clusters', dir, '--http-address', '127.0.0.1:0']), {});
+  running = await run(config, silentLogger);
+  await running.controller.settled();
+});
+afterAll(async () => {
+  await running?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('clusterset run on manifests', () => {
+  it('serves /healthz, /readyz and /metrics', async () => {
+    expect((await fetch(`${running.httpUrl}/healthz`)).status).toBe(200);
+    await eventually(
+      async () => (await fetch(`${running.httpUrl}/readyz`)).status,
+      (s) => s === 200,
+      '/readyz 200',
+    );
+    const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/clusterset_source_synced\{cluster="east"\} 1/);
+    expect(metrics).toMatch(/clusterset_service_imports 3/);
+    expect(metrics).toMatch(/clusterset_service_conflicts 1/);
+    expect(metrics).toContain('clusterset_reconcile_duration_seconds_bucket');
+    expect(metrics).toContain('clusterset_queue_depth');
+  });
+
+  it('shows the merged example in /debug/clusterset', async () => {
+    const d = await debug();
+    expect(d.clusters.map((c) => c.clusterId)).toEqual(['east', 'south', 'west.eu']);
+    const byKey = new Map(d.services.map((s) => [s.key, s]));
+    expect(byKey.get('shop/cart')).toMatchObject({
+      imported: true,
+      type: 'ClusterSetIP',
+      importers: ['east', 'south', 'west.eu'],
+    });
+    expect(byKey.get('db/cassandra')).toMatchObject({
+      imported: true,
+      type: 'Headless',
+      importers: ['east', 'west.eu'],
+    });
+    expect(byKey.get('shop/legacy')?.imported).toBe(false);
+    expect(byKey.get('shop/ghost')?.exporters[0]?.conditions[0]).toMatchObject({
+      type: 'Valid',
+      status: 'False',
+      reason: 'NoService',
+    });
+    const one = await (await fetch(`${running.httpUrl}/debug/clusterset/shop/checkout`)).json();
+    expect(one.exporters[0].conditions[2]).toMatchObject({ type: 'Conflict', status: 'True', reason: 'PortConflict' });
+    expect((await fetch(`${running.httpUrl}/debug/clusterset/shop/nothing`)).status).toBe(404);
+  });
+
+  it('follows an edited file, a new file and a deleted file', async () => {
+    writeFileSync(
+      join(dir, 'south', 'ghost-service.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: ghost\n  namespace: shop\nspec:\n  ports:\n    - name: http\n      port: 80\n',
+    );
+    let d = await eventually(
+      debug,
+      (x) => x.services.some((s) => s.key === 'shop/ghost' && s.imported),
+      'shop/ghost imported',
+    );
+    expect(d.services.find((s) => s.key === 'shop/ghost')?.ips).toHaveLength(1);
+    unlinkSync(join(dir, 'south', 'ghost-service.yaml'));
+    d = await eventually(
+      debug,
+      (x) => x.services.some((s) => s.key === 'shop/ghost' && !s.imported),
+      'shop/ghost withdrawn',
+    );
+    expect(d.services.find((s) => s.key === 'shop/ghost')?.exporters[0]?.conditions[0]?.reason).toBe('NoService');
+  });
+
+  it('keeps the last good content of a file that stops parsing, and takes the fix', async () => {
+    const cart = join(dir, 'west', 'cart.yaml');
+    writeFileSync(cart, 'apiVersion: v1\nkind: Service\nmetadata: [this is not closed\n');
+    const d = await eventually(
+      debug,
+      (x) => x.clusters.some((c) => c.problems.some((p) => p.where.endsWith('cart.yaml'))),
+      'a problem for cart.yaml',
+    );
+    const cartView = d.services.find((s) => s.key === 'shop/cart');
+    expect(cartView?.exporters.map((e) => e.cluster)).toEqual(['east', 'west.eu']);
+    expect(Object.keys(cartView?.endpointsBySource ?? {})).toEqual(['east', 'west.eu']);
+    writeFileSync(cart, '# west no longer exports cart\n');
+    await eventually(
+      debug,
+      (x) =>
+        x.services
+          .find((s) => s.key === 'shop/cart')
+          ?.exporters.map((e) => e.cluster)
+          .join() === 'east',
+      'cart exported by east only',
+    );
+  });
+});
