@@ -88,8 +88,8 @@ describe('clusterset run on manifests', () => {
       status: 'False',
       reason: 'NoService',
     });
-    const one = await (await fetch(`${running.httpUrl}/debug/clusterset/shop/checkout`)).json();
-    expect(one.exporters[0].conditions[2]).toMatchObject({ type: 'Conflict', status: 'True', reason: 'PortConflict' });
+    const one = (await (await fetch(`${running.httpUrl}/debug/clusterset/shop/checkout`)).json()) as DebugService;
+    expect(one.exporters[0]?.conditions[2]).toMatchObject({ type: 'Conflict', status: 'True', reason: 'PortConflict' });
     expect((await fetch(`${running.httpUrl}/debug/clusterset/shop/nothing`)).status).toBe(404);
   });
 
