@@ -204,9 +204,9 @@ export function errorResponse(
   rcode: number,
   questionEnd: number,
   edns: boolean,
-): Uint8Array {
+): Buffer {
   const opt = edns ? OPT_LENGTH : 0;
-  const out = new Uint8Array(questionEnd + opt);
+  const out = Buffer.alloc(questionEnd + opt);
   out[0] = id >> 8;
   out[1] = id & 0xff;
   out[2] = 0x80 | (flags & 0x79);
@@ -218,7 +218,7 @@ export function errorResponse(
 }
 
 /** The whole handler without a cache: query bytes in, response bytes out (null: send nothing). */
-export function answerQuery(msg: Buffer, zone: ZoneIndex, tcp = false): Uint8Array | null {
+export function answerQuery(msg: Buffer, zone: ZoneIndex, tcp = false): Buffer | null {
   const q = decodeQuery(msg);
   if (isProblem(q)) {
     if (q.kind === 'drop') return null;

@@ -56,7 +56,7 @@ export class DnsResponder {
   }
 
   /** Answer one query; null means send nothing (a response, or too short to carry an id). */
-  respond(msg: Buffer, tcp: boolean): Uint8Array | null {
+  respond(msg: Buffer, tcp: boolean): Buffer | null {
     const q = decodeQuery(msg);
     if (isProblem(q)) {
       if (q.kind === 'drop') {
