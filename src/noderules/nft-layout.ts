@@ -77,6 +77,20 @@ export function parsePickChainName(name: string): PickChain | undefined {
   return { family: m[2] === '4' ? 'IPv4' : 'IPv6', affinity: m[1] === 'affinity', count: Number(m[3]) };
 }
 
+/** Pick chains for 1..PRECREATED_COUNT endpoints exist from every full transaction on, so that a delta only links
+ * them (sets and rules that do not name the endpoint map). A count above it makes the agent rebuild in full once. */
+export const PRECREATED_COUNT = 16;
+
+export function precreatedPickChains(): string[] {
+  const out: string[] = [];
+  for (const family of ['IPv4', 'IPv6'] as const) {
+    for (const affinity of [false, true]) {
+      for (let count = 1; count <= PRECREATED_COUNT; count++) out.push(pickChainName(family, affinity, count));
+    }
+  }
+  return out;
+}
+
 /** ClusterSetIPs whose every served port goes to this pick chain. */
 export const vipSetOf = (chain: string): string => `${chain}-vips`;
 /** ClusterSetIP . proto . port of services whose ports differ in endpoint count. */
@@ -118,13 +132,14 @@ export function staticDeclarations(): Declaration[] {
   const out: Declaration[] = [{ kind: 'set', name: GENERATION_SET, body: 'type mark;' }];
   for (const f of Object.values(FAMILIES)) {
     out.push({ kind: 'set', name: f.noEndpointVips, body: `type ${f.addrType};` });
-    // typeof: the slot is a numgen/jhash result, whose integer type has no `type` keyword of its own. The data says
-    // `tcp dport` (an inet_service, used for UDP and SCTP too): with `th dport` there, nft 1.0.6 cannot re-read the
-    // map's typeof from the kernel and refuses later transactions that reference it ("conflicting protocols").
+    // typeof: the slot is a numgen/jhash result, whose integer type has no `type` keyword of its own. The data must
+    // say `th dport`: `tcp dport` there makes nft add "meta l4proto tcp" to every DNAT through the map. nft 1.0.6
+    // cannot re-read this typeof from the kernel, so a rule that names the map can only be added in the transaction
+    // that declares it: the full one (see PRECREATED_COUNT).
     out.push({
       kind: 'map',
       name: f.endpoints,
-      body: `typeof ${f.ipKeyword} daddr . meta l4proto . th dport . numgen random mod 1 : ${f.ipKeyword} daddr . tcp dport;`,
+      body: `typeof ${f.ipKeyword} daddr . meta l4proto . th dport . numgen random mod 1 : ${f.ipKeyword} daddr . th dport;`,
     });
   }
   return out;
@@ -139,12 +154,13 @@ export function servicesChainRules(): string[] {
   return rules;
 }
 
-/** How many rules each chain holds for a given set of pick chains: what drift detection compares. */
-export function expectedRuleCounts(pickChains: Iterable<string>): Map<string, number> {
+/** How many rules each chain holds: what drift detection compares. `linked`: pick chains with sets and links. */
+export function expectedRuleCounts(linked: Iterable<string>, pickChains: Iterable<string>): Map<string, number> {
   const chains = [...pickChains];
+  const links = [...linked].length;
   const out = new Map<string, number>([
-    [SERVICES_CHAIN, servicesChainRules().length + chains.length],
-    [SERVICE_PORTS_CHAIN, chains.length],
+    [SERVICES_CHAIN, servicesChainRules().length + links],
+    [SERVICE_PORTS_CHAIN, links],
     [NO_ENDPOINTS_CHAIN, 1],
   ]);
   for (const base of BASE_CHAINS) out.set(base.name, 1);

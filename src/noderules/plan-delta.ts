@@ -4,7 +4,7 @@ import type { ServiceKey } from '../mcs/types.ts';
 import { elementId, type RuleElement, serviceChains, serviceElements } from './elements.ts';
 import type { NodeServiceRules } from './model.ts';
 import { GENERATION_SET, pickChainName } from './nft-layout.ts';
-import { elementText, pickChainStatements, pushElements, tableRef } from './render-full.ts';
+import { elementText, pickChainLinkStatements, pushElements, tableRef } from './render-full.ts';
 import { addClaims, type NodeRulesState, nextGeneration, ownerOf, removeClaims, resolveConflicts } from './state.ts';
 
 export interface DeltaPlan {
@@ -16,6 +16,8 @@ export interface DeltaPlan {
   newChains: string[];
   /** Element deletions plus additions: the size of the delta. */
   elementOps: number;
+  /** A pick chain this delta needs does not exist and cannot be added by a delta: apply in full instead. */
+  needsFull: boolean;
 }
 
 /** `changes`: the new desired rules of each changed service; undefined = the service is gone. */
@@ -67,7 +69,9 @@ export function planDelta(state: NodeRulesState, changes: Map<ServiceKey, NodeSe
     applied,
     newChains: [...newChains].sort(),
     elementOps: deletes.length + adds.length,
+    needsFull: [...newChains].some((name) => !state.pickChains.has(name)),
   };
+  if (plan.needsFull) return plan;
   if (plan.elementOps === 0 && plan.newChains.length === 0) return plan;
 
   const t = tableRef(state.table);
@@ -77,7 +81,7 @@ export function planDelta(state: NodeRulesState, changes: Map<ServiceKey, NodeSe
     `delete element ${t} ${GENERATION_SET} { ${state.generation} }`,
     `add element ${t} ${GENERATION_SET} { ${generation} }`,
   ];
-  for (const name of plan.newChains) pickChainStatements(out, t, name);
+  for (const name of plan.newChains) pickChainLinkStatements(out, t, name);
   for (const [set, list] of groupBySet(deletes, (e) => e.key)) pushElements(out, 'delete', t, set, list);
   for (const [set, list] of groupBySet(adds, elementText)) pushElements(out, 'add', t, set, list);
   out.push('');

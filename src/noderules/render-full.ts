@@ -34,7 +34,8 @@ export function renderFull(state: NodeRulesState): string {
   out.push(`add chain ${t} ${NO_ENDPOINTS_CHAIN}`, `add rule ${t} ${NO_ENDPOINTS_CHAIN} ${REJECT_RULE}`);
   out.push(`add chain ${t} ${SERVICE_PORTS_CHAIN}`, `add chain ${t} ${SERVICES_CHAIN}`);
   for (const rule of servicesChainRules()) out.push(`add rule ${t} ${SERVICES_CHAIN} ${rule}`);
-  for (const name of [...state.chains].sort()) pickChainStatements(out, t, name);
+  for (const name of [...state.pickChains].sort()) pickChainStatements(out, t, name);
+  for (const name of [...state.chains].sort()) pickChainLinkStatements(out, t, name);
   for (const base of BASE_CHAINS) {
     out.push(
       `add chain ${t} ${base.name} { type nat hook ${base.hook} priority ${NAT_PRIORITY}; policy accept; }`,
@@ -62,14 +63,20 @@ export function tableRef(table: string): string {
   return `${TABLE_FAMILY} ${table}`;
 }
 
-/** A pick chain, its two sets and the rules that lead to it; services and service-ports must exist. */
-export function pickChainStatements(out: string[], t: string, name: string): void {
+/** A pick chain and its rules; only in a transaction that also declares the endpoint maps (see nft-layout). */
+function pickChainStatements(out: string[], t: string, name: string): void {
+  const chain = parsePickChainName(name);
+  if (chain === undefined) return;
+  out.push(`add chain ${t} ${name}`);
+  for (const rule of pickChainRules(chain)) out.push(`add rule ${t} ${name} ${rule}`);
+}
+
+/** The two sets of an existing pick chain and the rules that lead to it from services and service-ports. */
+export function pickChainLinkStatements(out: string[], t: string, name: string): void {
   const chain = parsePickChainName(name);
   if (chain === undefined) return;
   const links = pickChainLinks(name, chain);
   for (const d of links.sets) out.push(`add ${d.kind} ${t} ${d.name} { ${d.body} }`);
-  out.push(`add chain ${t} ${name}`);
-  for (const rule of pickChainRules(chain)) out.push(`add rule ${t} ${name} ${rule}`);
   out.push(`add rule ${t} ${SERVICES_CHAIN} ${links.services}`, `add rule ${t} ${SERVICE_PORTS_CHAIN} ${links.ports}`);
 }
 

@@ -4,7 +4,7 @@
 import type { ServiceKey } from '../mcs/types.ts';
 import { serviceChains } from './elements.ts';
 import type { NodeServiceRules } from './model.ts';
-import { pickChainName } from './nft-layout.ts';
+import { pickChainName, precreatedPickChains } from './nft-layout.ts';
 
 export interface NodeRulesState {
   table: string;
@@ -16,12 +16,22 @@ export interface NodeRulesState {
   applied: Map<ServiceKey, NodeServiceRules>;
   /** ClusterSetIP → services whose desired rules use it. */
   claims: Map<string, Set<ServiceKey>>;
-  /** Pick chains present in the table (full renders keep only used ones; deltas only add). */
+  /** Pick chains whose sets and links exist (full renders keep the used ones; deltas only add). */
   chains: Set<string>;
+  /** Pick chains present in the table, linked or not: the precreated ones and every linked one. */
+  pickChains: Set<string>;
 }
 
 export function emptyState(table: string): NodeRulesState {
-  return { table, generation: 0, desired: new Map(), applied: new Map(), claims: new Map(), chains: new Set() };
+  return {
+    table,
+    generation: 0,
+    desired: new Map(),
+    applied: new Map(),
+    claims: new Map(),
+    chains: new Set(),
+    pickChains: new Set(),
+  };
 }
 
 export function nextGeneration(generation: number): number {
@@ -41,6 +51,7 @@ export function buildState(table: string, desired: Iterable<NodeServiceRules>, g
   for (const rules of state.applied.values()) {
     for (const c of serviceChains(rules)) state.chains.add(pickChainName(c.family, c.affinity, c.count));
   }
+  state.pickChains = new Set([...precreatedPickChains(), ...state.chains]);
   return state;
 }
 
