@@ -1,5 +1,7 @@
 // `clusterset run`: the controller. Sources → merge → outputs, with the ops server beside it; stops in
 // reverse order on SIGINT/SIGTERM.
+
+import { membersFromKubeconfig } from '../clusters/kubeconfig-members.ts';
 import type { Config } from '../config/load.ts';
 import { clustersetJson, resultJson } from '../http/debug-view.ts';
 import { startOpsServer } from '../http/server.ts';
@@ -8,8 +10,10 @@ import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
 import type { ServiceKey } from '../mcs/types.ts';
 import { createControllerMetrics } from '../metrics.ts';
 import { fileSourcesIn } from '../sources/file-source.ts';
+import { KubeSource } from '../sources/kube-source.ts';
 import type { Source } from '../sources/source.ts';
 import { Controller } from '../sync/controller.ts';
+import { MemberWriters } from '../sync/member-writer.ts';
 
 export interface Running {
   controller: Controller;
@@ -20,8 +24,21 @@ export interface Running {
 export async function run(config: Config, logger: Logger): Promise<Running> {
   const sources: Source[] = [];
   if (config.clusters) sources.push(...(await fileSourcesIn(config.clusters, logger)));
-  if (config.kubeconfig.length > 0)
-    throw new Error('kubeconfig: member clusters from kubeconfig are not supported yet');
+  const kubeSources: KubeSource[] = [];
+  if (config.kubeconfig.length > 0) {
+    for (const m of membersFromKubeconfig(config.kubeconfig, config.contexts)) {
+      kubeSources.push(new KubeSource({ name: m.name, kubeConfig: m.kubeConfig, logger }));
+      logger.info('member cluster', {
+        cluster: m.name,
+        context: m.context,
+        kubeconfig: m.file,
+        server: m.kubeConfig.getCurrentCluster()?.server,
+      });
+    }
+    sources.push(...kubeSources);
+  } else if (config.contexts.length > 0) {
+    throw new Error('contexts: needs --kubeconfig');
+  }
   if (sources.length === 0)
     throw new Error('clusters: no member clusters given (--clusters <folder> or --kubeconfig <file>)');
   const metrics = createControllerMetrics();
@@ -30,7 +47,9 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
     allocator: new ClusterSetIpAllocator({ IPv4: config.clusterSetIPv4Range, IPv6: config.clusterSetIPv6Range }),
     logger,
     metrics,
+    gracePeriodMs: config.memberGracePeriod * 1000,
   });
+  if (kubeSources.length > 0) controller.addSink(new MemberWriters(kubeSources, logger, metrics));
   const ops = await startOpsServer({
     host: config.httpAddress.host,
     port: config.httpAddress.port,

@@ -50,6 +50,15 @@ export const FIELDS: readonly FieldSpec[] = [
     commands: ['run'],
   },
   {
+    key: 'memberGracePeriod',
+    flag: '--member-grace-period',
+    env: 'CLUSTERSET_MEMBER_GRACE_PERIOD',
+    type: 'seconds',
+    default: '60',
+    help: 'How long an unreachable member cluster keeps its endpoints in the clusterset (its exports and imports always stay).',
+    commands: ['run'],
+  },
+  {
     key: 'out',
     flag: '--out',
     env: 'CLUSTERSET_OUT',

@@ -17,6 +17,7 @@ export interface Config {
   kubeconfig: string[];
   contexts: string[];
   out?: string;
+  memberGracePeriod: number;
   httpAddress: { host: string; port: number };
   dnsAddress?: { host: string; port: number };
   dnsTTL: number;

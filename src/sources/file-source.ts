@@ -62,6 +62,10 @@ export class FileSource implements Source {
     return this.#synced;
   }
 
+  healthy(): boolean {
+    return true;
+  }
+
   on(listener: (e: SourceEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -10,7 +10,9 @@ export type SourceEvent =
   /** The cluster's id changed (ClusterProperty): every service this cluster touches must be merged again. */
   | { type: 'clusterId'; previous: ClusterId; current: ClusterId }
   /** synced() changed. */
-  | { type: 'sync'; synced: boolean };
+  | { type: 'sync'; synced: boolean }
+  /** healthy() changed: the cluster became unreachable, or came back. */
+  | { type: 'health'; healthy: boolean };
 
 export interface InputProblem {
   /** Where the bad input is: a file path, or the API server's resource. */
@@ -25,6 +27,8 @@ export interface Source {
   readonly name: string;
   clusterId(): ClusterId;
   synced(): boolean;
+  /** False while the cluster cannot be reached (its last known facts stay in use). */
+  healthy(): boolean;
   on(listener: (event: SourceEvent) => void): () => void;
   snapshot(key: ServiceKey): ClusterFacts;
   /** Every key this cluster has an export, a Service or endpoints for. */
@@ -35,6 +39,8 @@ export interface Source {
   /** How many ServiceExports the cluster has now. */
   exportCount(): number;
   problems(): readonly InputProblem[];
+  /** ClusterSetIPs found on ServiceImports this cluster already holds, to keep them across restarts. */
+  existingClusterSetIPs?(): Iterable<[ServiceKey, string[]]>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

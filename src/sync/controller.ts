@@ -23,6 +23,8 @@ export interface ControllerOptions {
   metrics: ControllerMetrics;
   sinks?: ViewSink[];
   workers?: number;
+  /** How long an unreachable cluster's endpoints stay in the merged view (its exports always stay). */
+  gracePeriodMs?: number;
 }
 
 export class Controller {
@@ -34,6 +36,10 @@ export class Controller {
   readonly #results = new Map<ServiceKey, MergeResult>();
   readonly #queue: WorkQueue<ServiceKey>;
   readonly #workers: number;
+  readonly #gracePeriodMs: number;
+  /** When each unreachable source went away: its endpoints are withdrawn once the grace period is over. */
+  readonly #lostSince = new Map<Source, number>();
+  readonly #graceTimers = new Map<Source, NodeJS.Timeout>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #idleWaiters: (() => void)[] = [];
   #started = false;
@@ -49,6 +55,7 @@ export class Controller {
     this.#metrics = options.metrics;
     this.#sinks = options.sinks ?? [];
     this.#workers = options.workers ?? 4;
+    this.#gracePeriodMs = options.gracePeriodMs ?? 60_000;
     const m = options.metrics;
     this.#queue = new WorkQueue<ServiceKey>({
       hooks: {
@@ -88,6 +95,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     for (const u of this.#unsubscribe.splice(0)) u();
+    for (const t of this.#graceTimers.values()) clearTimeout(t);
     this.#queue.close();
     await Promise.all(this.#running);
     await Promise.all(this.sources.map((s) => s.stop()));
@@ -117,6 +125,9 @@ export class Controller {
         this.#checkClusterIds();
         for (const s of this.sources) for (const key of s.keys()) this.enqueue(key);
         break;
+      case 'health':
+        this.#onHealth(source, event.healthy);
+        break;
       case 'sync':
         this.#metrics.sourceSynced.set({ cluster: source.name }, event.synced ? 1 : 0);
         this.#log.info(event.synced ? 'source synced' : 'source lost sync', { cluster: source.name });
@@ -128,12 +139,58 @@ export class Controller {
   #maybeInitialPass(): void {
     if (this.#initialPassQueued || !this.#started || !this.sources.every((s) => s.synced())) return;
     this.#initialPassQueued = true;
+    this.#relearnClusterSetIPs();
     const keys = new Set<ServiceKey>();
     for (const s of this.sources) for (const k of s.keys()) keys.add(k);
     for (const k of this.#results.keys()) keys.add(k);
     this.#log.info('every source has synced; merging', { services: keys.size, clusters: this.sources.length });
     for (const k of [...keys].sort()) this.#queue.add(k);
     this.#notifyIdle();
+  }
+
+  /** ClusterSetIPs already on ServiceImports are kept: a restart changes no IP. The first cluster (by id) wins a disagreement. */
+  #relearnClusterSetIPs(): void {
+    const sorted = [...this.sources].sort((a, b) => (a.clusterId() < b.clusterId() ? -1 : 1));
+    let learned = 0;
+    for (const s of sorted) {
+      for (const [key, ips] of s.existingClusterSetIPs?.() ?? []) {
+        for (const ip of ips) {
+          const problem = this.#allocator.learn(key, ip);
+          if (problem) this.#log.warn('existing ClusterSetIP not kept', { key, ip, cluster: s.name, problem });
+          else learned++;
+        }
+      }
+    }
+    if (learned > 0) this.#log.info('re-learned ClusterSetIPs from existing ServiceImports', { ips: learned });
+  }
+
+  #onHealth(source: Source, healthy: boolean): void {
+    clearTimeout(this.#graceTimers.get(source));
+    this.#graceTimers.delete(source);
+    if (healthy) {
+      const wasWithdrawn = this.#withdrawn(source);
+      this.#lostSince.delete(source);
+      // Everything may have changed there, and writes to it were held back: merge every key again.
+      for (const s of this.sources) for (const key of s.keys()) this.enqueue(key);
+      if (wasWithdrawn) this.#log.info('cluster is back; its endpoints return', { cluster: source.name });
+      return;
+    }
+    if (!source.synced()) return;
+    this.#lostSince.set(source, Date.now());
+    const timer = setTimeout(() => {
+      this.#log.warn('cluster unreachable past the grace period; withdrawing its endpoints (its exports stay)', {
+        cluster: source.name,
+        gracePeriodMs: this.#gracePeriodMs,
+      });
+      for (const key of source.keys()) this.enqueue(key);
+    }, this.#gracePeriodMs);
+    timer.unref();
+    this.#graceTimers.set(source, timer);
+  }
+
+  #withdrawn(source: Source): boolean {
+    const since = this.#lostSince.get(source);
+    return since !== undefined && Date.now() - since >= this.#gracePeriodMs;
   }
 
   #checkClusterIds(): void {
@@ -152,7 +209,11 @@ export class Controller {
   /** The facts of every member cluster for one key, by cluster id (the first source wins a duplicate id). */
   factsFor(key: ServiceKey): Map<ClusterId, ClusterFacts> {
     const facts = new Map<ClusterId, ClusterFacts>();
-    for (const s of this.sources) if (!facts.has(s.clusterId())) facts.set(s.clusterId(), s.snapshot(key));
+    for (const s of this.sources) {
+      if (facts.has(s.clusterId())) continue;
+      const f = s.snapshot(key);
+      facts.set(s.clusterId(), this.#withdrawn(s) ? { ...f, endpoints: [] } : f);
+    }
     return facts;
   }
 

@@ -16,7 +16,7 @@ export const MAX_ENDPOINTS = 100;
 export interface EndpointSliceObject {
   apiVersion: 'discovery.k8s.io/v1';
   kind: 'EndpointSlice';
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
   addressType: 'IPv4' | 'IPv6';
   ports: { name: string; protocol: string; port: number; appProtocol?: string }[];
   endpoints: {

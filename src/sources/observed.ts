@@ -1,0 +1,133 @@
+// What we wrote into one member cluster, as the API server holds it now: ServiceImports, MCS EndpointSlices
+// and the status of ServiceExports, indexed by service key. Writers compare desired with this and write
+// only the difference; deletes touch only objects carrying our label.
+import type { KubeObject } from '../mcs/kube-objects.ts';
+import { isRecord } from '../mcs/kube-objects.ts';
+import { MCS_SERVICE_NAME_LABEL } from '../mcs/normalize.ts';
+import { ENDPOINTSLICE_MANAGED_BY_LABEL, ENDPOINTSLICE_MANAGED_BY_VALUE } from '../mcs/ownership.ts';
+import type { ServiceKey } from '../mcs/types.ts';
+
+export interface ObservedExport {
+  apiVersion: string;
+  conditions: unknown[];
+}
+
+function keyOf(obj: KubeObject, name?: string): ServiceKey | undefined {
+  const meta = obj.metadata;
+  if (!meta || typeof meta.namespace !== 'string') return undefined;
+  const n = name ?? meta.name;
+  return typeof n === 'string' ? `${meta.namespace}/${n}` : undefined;
+}
+
+export function labelsOf(obj: KubeObject | undefined): Record<string, string> {
+  const labels = obj?.metadata?.labels;
+  return isRecord(labels) ? (labels as Record<string, string>) : {};
+}
+
+/** True for an EndpointSlice written by clusterset (not by the default controller or another MCS controller). */
+export function isOurMcsSlice(obj: KubeObject): boolean {
+  const labels = labelsOf(obj);
+  return (
+    labels[ENDPOINTSLICE_MANAGED_BY_LABEL] === ENDPOINTSLICE_MANAGED_BY_VALUE &&
+    labels[MCS_SERVICE_NAME_LABEL] !== undefined
+  );
+}
+
+export class ObservedObjects {
+  readonly imports = new Map<ServiceKey, KubeObject>();
+  readonly slices = new Map<ServiceKey, Map<string, KubeObject>>();
+  readonly exports = new Map<ServiceKey, ObservedExport>();
+  readonly #sliceKey = new Map<string, ServiceKey>();
+
+  /** Returns the service key the object belongs to, when it is one we track. */
+  upsert(obj: KubeObject): ServiceKey | undefined {
+    switch (obj.kind) {
+      case 'ServiceImport': {
+        const key = keyOf(obj);
+        if (key) this.imports.set(key, obj);
+        return key;
+      }
+      case 'ServiceExport': {
+        const key = keyOf(obj);
+        const status = isRecord(obj.status) ? obj.status : {};
+        if (key)
+          this.exports.set(key, {
+            apiVersion: String(obj.apiVersion),
+            conditions: Array.isArray(status.conditions) ? status.conditions : [],
+          });
+        return key;
+      }
+      case 'EndpointSlice': {
+        if (!isOurMcsSlice(obj)) return undefined;
+        const key = keyOf(obj, labelsOf(obj)[MCS_SERVICE_NAME_LABEL]);
+        const name = String(obj.metadata?.name);
+        const id = `${String(obj.metadata?.namespace)}/${name}`;
+        if (!key) return undefined;
+        const old = this.#sliceKey.get(id);
+        if (old && old !== key) this.slices.get(old)?.delete(name);
+        let m = this.slices.get(key);
+        if (!m) {
+          m = new Map();
+          this.slices.set(key, m);
+        }
+        m.set(name, obj);
+        this.#sliceKey.set(id, key);
+        return key;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  delete(obj: KubeObject): ServiceKey | undefined {
+    switch (obj.kind) {
+      case 'ServiceImport': {
+        const key = keyOf(obj);
+        if (key) this.imports.delete(key);
+        return key;
+      }
+      case 'ServiceExport': {
+        const key = keyOf(obj);
+        if (key) this.exports.delete(key);
+        return key;
+      }
+      case 'EndpointSlice': {
+        const id = `${String(obj.metadata?.namespace)}/${String(obj.metadata?.name)}`;
+        const key = this.#sliceKey.get(id);
+        if (!key) return undefined;
+        this.#sliceKey.delete(id);
+        const m = this.slices.get(key);
+        m?.delete(String(obj.metadata?.name));
+        if (m?.size === 0) this.slices.delete(key);
+        return key;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Swaps all objects of one kind (after a relist); returns every key touched before or after. */
+  replace(kind: 'ServiceImport' | 'ServiceExport' | 'EndpointSlice', objects: readonly KubeObject[]): Set<ServiceKey> {
+    const touched = new Set<ServiceKey>();
+    if (kind === 'ServiceImport') {
+      for (const k of this.imports.keys()) touched.add(k);
+      this.imports.clear();
+    } else if (kind === 'ServiceExport') {
+      for (const k of this.exports.keys()) touched.add(k);
+      this.exports.clear();
+    } else {
+      for (const k of this.slices.keys()) touched.add(k);
+      this.slices.clear();
+      this.#sliceKey.clear();
+    }
+    for (const o of objects) {
+      const k = this.upsert(o);
+      if (k) touched.add(k);
+    }
+    return touched;
+  }
+
+  keys(): Set<ServiceKey> {
+    return new Set([...this.imports.keys(), ...this.slices.keys()]);
+  }
+}
