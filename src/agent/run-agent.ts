@@ -56,8 +56,9 @@ export interface AgentHandle {
 export function runAgent(options: AgentOptions): AgentHandle {
   const logger = options.logger ?? silentLogger;
   const metrics = options.registry === undefined ? undefined : registerAgentMetrics(options.registry);
+  const nft = options.nft ?? nftRunner();
   const applier = new NodeRulesApplier({
-    nft: options.nft ?? nftRunner(),
+    nft,
     table: options.table ?? DEFAULT_TABLE,
     ...(metrics === undefined ? {} : { metrics }),
   });
@@ -230,6 +231,7 @@ export function runAgent(options: AgentOptions): AgentHandle {
       iterator.return?.().catch(() => {});
       await done.catch(() => {});
       await chain;
+      nft.close();
     },
     removeTable: () => serial(() => applier.remove()),
     done,
