@@ -62,10 +62,7 @@ export class NodeRulesApplier {
       return { kind: 'none', generation: this.current.generation, elementOps: 0, ms: performance.now() - start };
     }
     try {
-      const generation = await this.nft.transact(plan.text, TABLE_FAMILY, this.current.table);
-      if (generation !== plan.generation) {
-        throw new NftError(`delta not applied: ${this.nft.lastTransactError() || 'generation mismatch'}`, '', null);
-      }
+      await this.nft.apply(plan.text);
     } catch (error) {
       if (!(error instanceof NftError)) throw error;
       // The table is not what we think (drift, or a kernel that refused an element): rebuild from desired state.

@@ -231,7 +231,6 @@ export function runAgent(options: AgentOptions): AgentHandle {
       iterator.return?.().catch(() => {});
       await done.catch(() => {});
       await chain;
-      nft.close();
     },
     removeTable: () => serial(() => applier.remove()),
     done,
