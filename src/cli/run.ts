@@ -3,6 +3,7 @@
 
 import { membersFromKubeconfig } from '../clusters/kubeconfig-members.ts';
 import type { Config } from '../config/load.ts';
+import { type DnsServer, startDnsServer } from '../dns/server.ts';
 import { clustersetJson, resultJson } from '../http/debug-view.ts';
 import { startOpsServer } from '../http/server.ts';
 import type { Logger } from '../log.ts';
@@ -13,11 +14,13 @@ import { fileSourcesIn } from '../sources/file-source.ts';
 import { KubeSource } from '../sources/kube-source.ts';
 import type { Source } from '../sources/source.ts';
 import { Controller } from '../sync/controller.ts';
+import { DnsSink } from '../sync/dns-sink.ts';
 import { MemberWriters } from '../sync/member-writer.ts';
 
 export interface Running {
   controller: Controller;
   httpUrl: string;
+  dns?: DnsServer;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,28 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
     gracePeriodMs: config.memberGracePeriod * 1000,
   });
   if (kubeSources.length > 0) controller.addSink(new MemberWriters(kubeSources, logger, metrics));
+  let dns: DnsServer | undefined;
+  if (config.dnsAddress) {
+    const dnsLog = logger.child({ component: 'dns' });
+    dns = await startDnsServer({
+      host: config.dnsAddress.host,
+      port: config.dnsAddress.port,
+      ttl: config.dnsTTL,
+      workers: config.dnsWorkers,
+      registry: metrics.registry,
+      // The DNS room logs pino-style (fields first).
+      logger: {
+        info: (f, m) => dnsLog.info(m ?? 'dns', f as Record<string, unknown>),
+        warn: (f, m) => dnsLog.warn(m ?? 'dns', f as Record<string, unknown>),
+        error: (f, m) => dnsLog.error(m ?? 'dns', f as Record<string, unknown>),
+      },
+    });
+    controller.addSink(new DnsSink(dns));
+    logger.info('DNS server listening', {
+      address: `${config.dnsAddress.host}:${dns.udpPort}`,
+      zone: 'clusterset.local',
+    });
+  }
   const ops = await startOpsServer({
     host: config.httpAddress.host,
     port: config.httpAddress.port,
@@ -75,8 +100,10 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
   return {
     controller,
     httpUrl: ops.url,
+    dns,
     async stop() {
       await controller.stop();
+      await dns?.close();
       await ops.close();
     },
   };

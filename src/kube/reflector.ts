@@ -139,7 +139,8 @@ export class Reflector {
 
   async #watch(): Promise<void> {
     this.stats.watches++;
-    const timeout = (this.#o.watchTimeoutSeconds ?? 290) + Math.floor(Math.random() * 60);
+    const base = this.#o.watchTimeoutSeconds ?? 290;
+    const timeout = base + Math.floor(Math.random() * Math.min(60, base / 5));
     await this.#o.client.stream(
       collectionPath(this.#o.resource),
       {

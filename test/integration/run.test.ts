@@ -1,13 +1,18 @@
 // `clusterset run` on a folder of manifests: the ops server, the merged view, and live file changes
 // (edits, new and deleted files, a file that stops parsing).
+
+import { execFile, spawnSync } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
 import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, run } from '../../src/cli/run.ts';
 import { loadConfig, parseArgs } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 
+const execFileAsync = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'clusterset-run-'));
 let running: Running;
@@ -43,7 +48,11 @@ async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, wha
 
 beforeAll(async () => {
   cpSync(join(ROOT, 'examples/clusterset'), dir, { recursive: true });
-  const config = loadConfig('run', parseArgs('run', ['--clusters', dir, '--http-address', '127.0.0.1:0']), {});
+  const config = loadConfig(
+    'run',
+    parseArgs('run', ['--clusters', dir, '--http-address', '127.0.0.1:0', '--dns-address', '127.0.0.1:0']),
+    {},
+  );
   running = await run(config, silentLogger);
   await running.controller.settled();
 });
@@ -134,5 +143,51 @@ describe('clusterset run on manifests', () => {
           .join() === 'east',
       'cart exported by east only',
     );
+  });
+});
+
+describe('clusterset.local DNS for the example clusterset', () => {
+  const resolver = () => {
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([`127.0.0.1:${running.dns?.udpPort}`]);
+    return r;
+  };
+
+  it("answers Node's resolver with the merged view", async () => {
+    const d = await debug();
+    const cart = d.services.find((s) => s.key === 'shop/cart');
+    const r = resolver();
+    expect(await r.resolve4('cart.shop.svc.clusterset.local')).toEqual(cart?.ips);
+    // Headless: the ready endpoints of both exporting clusters (west's cassandra-1 is not ready).
+    expect((await r.resolve4('cassandra.db.svc.clusterset.local')).sort()).toEqual([
+      '198.18.30.1',
+      '198.18.30.2',
+      '198.19.30.1',
+    ]);
+    expect(await r.resolve4('cassandra-0.west.eu.cassandra.db.svc.clusterset.local')).toEqual(['198.19.30.1']);
+    expect(await r.resolveSrv('_http._tcp.cart.shop.svc.clusterset.local')).toMatchObject([
+      { name: 'cart.shop.svc.clusterset.local', port: 80, priority: 0, weight: 100 },
+    ]);
+    expect(await r.resolveTxt('dns-version.clusterset.local')).toEqual([['1.0.0']]);
+    await expect(r.resolve4('legacy.shop.svc.clusterset.local')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+  });
+
+  it('answers dig over UDP and TCP', async (ctx) => {
+    if (spawnSync('dig', ['-v']).error) ctx.skip('dig is not installed (Debian bind9-dnsutils); .ci/run installs it');
+    // Asynchronous: the server runs in this process and must keep answering while dig waits.
+    const dig = async (...args: string[]) =>
+      (
+        await execFileAsync('dig', [
+          '@127.0.0.1',
+          '-p',
+          String(running.dns?.udpPort),
+          '+short',
+          '+tries=1',
+          '+time=2',
+          ...args,
+        ])
+      ).stdout.trim();
+    expect(await dig('checkout.shop.svc.clusterset.local')).toMatch(/^198\.19\.\d+\.\d+$/);
+    expect(await dig('+tcp', 'cassandra-1.east.cassandra.db.svc.clusterset.local')).toBe('198.18.30.2');
   });
 });
