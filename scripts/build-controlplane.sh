@@ -13,6 +13,7 @@
 #   CLUSTERSET_BUILD_JOBS       go build -p (default 2)
 #   CLUSTERSET_KEEP_GOCACHE=1   keep the Go build cache after success (default: removed, it is ~1-2 GB)
 set -euo pipefail
+{ # the braces make bash read the whole file first: editing it during a build cannot break the run
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 gomods="$repo/test/controlplane/go"
@@ -38,6 +39,8 @@ if have_both; then
   exit 0
 fi
 
+# Non-login shells (CI, npm scripts) may lack the Go folder on PATH although Go is installed there.
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then PATH="$PATH:/usr/local/go/bin"; fi
 command -v go >/dev/null 2>&1 || fail "Go is not installed (or not on PATH). The test control plane is built from source with
   Go >= 1.26 and the Go module proxy. Install Go, or put prebuilt binaries at
   $bin/kube-apiserver and $bin/etcd."
@@ -82,15 +85,15 @@ progress() {
   say "$what: $n packages compiled"
 }
 
-build() { # build <name> <module dir> <package>
-  local name="$1" dir="$2" pkg="$3" out="$bin/.$1.partial"
+build() { # build <name> <module dir> <package> [extra -ldflags]
+  local name="$1" dir="$2" pkg="$3" ldflags="-s -w ${4:-}" out="$bin/.$1.partial"
   if [[ -x "$bin/$name" ]]; then say "$name already cached"; return 0; fi
   mkdir -p "$bin"
   say "$name: downloading modules listed in ${dir#"$repo"/}/go.sum (GOMODCACHE=$(go env GOMODCACHE))"
   (cd "$dir" && go mod download) || fail "$name: module download failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
   say "$name: compiling $pkg with go build -p $jobs (CGO_ENABLED=0 -trimpath -ldflags='-s -w')"
   local status=0
-  (cd "$dir" && go build -v -p "$jobs" -trimpath -ldflags='-s -w' -o "$out" "$pkg" 2>&1) | progress "$name" || status=$?
+  (cd "$dir" && go build -v -p "$jobs" -trimpath -ldflags="$ldflags" -o "$out" "$pkg" 2>&1) | progress "$name" || status=$?
   if [[ $status -ne 0 || ! -x "$out" ]]; then
     rm -f "$out"
     fail "$name: go build failed (see the lines above). Module: ${dir#"$repo"/}; versions in test/controlplane/go/versions.env."
@@ -101,7 +104,12 @@ build() { # build <name> <module dir> <package>
 
 say "building kube-apiserver $KUBERNETES_VERSION and etcd $ETCD_VERSION into $bin (first build: many minutes on 2 cores)"
 build etcd "$gomods/etcd" go.etcd.io/etcd/server/v3
-build kube-apiserver "$gomods/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+# Kubernetes' own build stamps its version through -X; without it /version says v0.0.0-master.
+minor="${KUBERNETES_VERSION#v1.}"
+minor="${minor%%.*}"
+v="k8s.io/component-base/version"
+build kube-apiserver "$gomods/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver \
+  "-X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
 if [[ "${CLUSTERSET_KEEP_GOCACHE:-}" != "1" ]]; then
   go clean -cache >/dev/null 2>&1 || true
   rm -rf "$GOCACHE"
@@ -110,3 +118,5 @@ fi
 "$bin/kube-apiserver" --version >&2
 say "done in $((SECONDS - started)) s; binaries use $(du -sh "$bin" | cut -f1)"
 echo "$bin"
+exit 0
+}
