@@ -132,8 +132,9 @@ export class Reflector {
       rv = page.metadata?.resourceVersion;
     } while (cont);
     this.#resourceVersion = rv;
-    this.#o.onEvent({ type: 'replace', objects });
+    // Synced before the event, so that a listener checking every reflector sees this one as synced.
     this.#synced = true;
+    this.#o.onEvent({ type: 'replace', objects });
     this.#setHealth(true);
   }
 

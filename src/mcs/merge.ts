@@ -116,10 +116,13 @@ export function merge(
     s.trafficDistribution === undefined ? '(unset)' : `"${s.trafficDistribution}"`,
   );
   const famKey = (f: readonly IPFamily[]) => [...f].sort().join(',');
+  // Families are compared among exports of the winner's type only: a headless Service without a selector
+  // gets the API server's defaults for headless, which say nothing about reaching a ClusterSetIP (that
+  // export is already in TypeConflict).
   conflicts.check(
     ConflictReason.IPFamily,
     'ipFamilies',
-    constituents,
+    constituents.filter((c) => c.svc.headless === headless),
     (c) => famKey(c.svc.ipFamilies) === famKey(s.ipFamilies),
     `"${s.ipFamilies.join(',')}"`,
   );

@@ -242,6 +242,14 @@ describe('conflict resolution: the oldest export wins (§1.6)', () => {
     expect(r.view?.annotations).toEqual({ n: 'a' });
   });
 
+  it('compares ipFamilies only among exports of the winning type', () => {
+    const r = run({
+      a: cluster({ export: exp(T1), service: svc() }),
+      b: cluster({ export: exp(T2), service: svc({ headless: true, clusterIPs: [], ipFamilies: ['IPv4', 'IPv6'] }) }),
+    });
+    expect(cond(of(r, 'a'), 'Conflict')?.reason).toBe('TypeConflict');
+  });
+
   it('joins several reasons with commas, the same on every constituent', () => {
     const r = run({
       a: cluster({ export: exp(T1), service: svc() }),
