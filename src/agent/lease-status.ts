@@ -62,7 +62,7 @@ export class LeaseStatusReporter implements StatusReporter {
     try {
       existing = await this.api.readNamespacedLease({ name, namespace: this.namespace });
     } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 404) throw error;
+      if (!isNotFound(error)) throw error;
     }
     if (existing === undefined) {
       await this.api.createNamespacedLease({ namespace: this.namespace, body });
@@ -73,4 +73,10 @@ export class LeaseStatusReporter implements StatusReporter {
     body.metadata = { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion };
     await this.api.replaceNamespacedLease({ name, namespace: this.namespace, body });
   }
+}
+
+/** 404 from client-node (ApiException.code) or from the project's client (KubeApiError.status). */
+function isNotFound(error: unknown): boolean {
+  if (error instanceof ApiException) return error.code === 404;
+  return error instanceof Error && (error as Error & { status?: unknown }).status === 404;
 }
