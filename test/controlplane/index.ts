@@ -11,8 +11,12 @@ import { type Stoppable, track, untrack } from './cleanup.ts';
 import { installCrds, loadCrds, waitForCrdsServed } from './crds.ts';
 import { type RunningEtcd, startEtcd } from './etcd.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { markOwner, removeStaleFolders, tempPrefix } from './stale.ts';
 
 export { findBinaries, pinnedVersions } from './binaries.ts';
+
+import { ControlPlaneError } from './errors.ts';
+
 export { ControlPlaneError, type ControlPlaneFailure } from './errors.ts';
 
 export interface ClusterSetOptions {
@@ -71,7 +75,9 @@ export async function startClusterSet(options: ClusterSetOptions): Promise<Clust
   const names = clusterNames(options);
   const crds = loadCrds({ istio: options.istio === true }); // fail on a missing Istio CRD before starting anything
   const binaries = await ensureBinaries({ build: options.build === true });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterset-controlplane-'));
+  removeStaleFolders();
+  const dir = mkdtempSync(path.join(os.tmpdir(), tempPrefix));
+  markOwner(dir);
   const run = randomBytes(4).toString('hex');
   let etcd: RunningEtcd | undefined;
   const servers: ApiServer[] = [];
@@ -149,6 +155,9 @@ export async function startClusterSet(options: ClusterSetOptions): Promise<Clust
     return { clusters, dir, binaries, stop: () => stoppable.stop() };
   } catch (error) {
     await stoppable.stop();
+    if (error instanceof ControlPlaneError && process.env.CLUSTERSET_KEEP_CONTROLPLANE_DIR !== '1') {
+      error.message += `\n(${dir} has been removed; CLUSTERSET_KEEP_CONTROLPLANE_DIR=1 keeps its logs)`;
+    }
     throw error;
   }
 }
