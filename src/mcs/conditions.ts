@@ -14,6 +14,8 @@ export const ValidReason = {
   InvalidServiceType: 'InvalidServiceType',
   /** Not in the KEP's list ("controllers may raise this condition with other reasons"): a Service we cannot express. */
   InvalidService: 'InvalidService',
+  /** Ours too: the ServiceExport asks for something that cannot be written (an invalid exported label). */
+  InvalidServiceExport: 'InvalidServiceExport',
 } as const;
 
 export const ReadyReason = {

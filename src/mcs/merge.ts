@@ -223,6 +223,12 @@ function validity(
   cluster: ClusterId,
   facts: ClusterFacts,
 ): { reason: string; message: string } | undefined {
+  if (facts.export?.problem) {
+    return {
+      reason: ValidReason.InvalidServiceExport,
+      message: `ServiceExport ${key} in cluster "${cluster}" cannot be honoured: ${facts.export.problem}`,
+    };
+  }
   if (facts.serviceProblem) {
     return {
       reason: ValidReason.InvalidService,

@@ -4,7 +4,7 @@
 import { FieldReader, readTimestamp } from './fields.ts';
 import { canonicalIP, ipFamilyOf } from './ip.ts';
 import { describe, isRecord, type KubeObject } from './kube-objects.ts';
-import { InputError, isDns1123Label, isDns1123Subdomain } from './names.ts';
+import { InputError, isDns1123Label, isDns1123Subdomain, labelValueProblem, qualifiedNameProblem } from './names.ts';
 import type {
   Endpoint,
   EndpointGroup,
@@ -54,16 +54,32 @@ export function normaliseServiceExport(obj: KubeObject): NormalisedExport {
   if (!created) r.fail('metadata.creationTimestamp', 'is required: the oldest export wins conflicts');
   const spec = r.record(obj.spec, 'spec') ?? {};
   const apiVersion = r.requiredString(obj.apiVersion, 'apiVersion');
-  return {
-    key,
-    facts: {
-      created,
-      generation: r.integer(meta.generation, 'metadata.generation', 0, Number.MAX_SAFE_INTEGER) ?? 0,
-      apiVersion,
-      exportedLabels: r.stringMap(spec.exportedLabels, 'spec.exportedLabels'),
-      exportedAnnotations: r.stringMap(spec.exportedAnnotations, 'spec.exportedAnnotations'),
-    },
+  const facts: ExportFacts = {
+    created,
+    generation: r.integer(meta.generation, 'metadata.generation', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    apiVersion,
+    exportedLabels: r.stringMap(spec.exportedLabels, 'spec.exportedLabels'),
+    exportedAnnotations: r.stringMap(spec.exportedAnnotations, 'spec.exportedAnnotations'),
   };
+  // The CRD takes any strings, but they become a ServiceImport's labels and annotations: check them now, so
+  // that a bad one is a condition on this export rather than an import the API server refuses.
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(facts.exportedLabels)) {
+    const kp = qualifiedNameProblem(k);
+    if (kp) problems.push(`spec.exportedLabels: key "${k}" ${kp}`);
+    const vp = labelValueProblem(v);
+    if (vp) problems.push(`spec.exportedLabels.${k}: the value ${vp}`);
+  }
+  let size = 0;
+  for (const [k, v] of Object.entries(facts.exportedAnnotations)) {
+    const kp = qualifiedNameProblem(k);
+    if (kp) problems.push(`spec.exportedAnnotations: key "${k}" ${kp}`);
+    size += k.length + v.length;
+  }
+  if (size > 256 * 1024)
+    problems.push(`spec.exportedAnnotations: ${size} bytes in all; annotations may hold at most 256 KiB`);
+  if (problems.length > 0) facts.problem = problems.join('; ');
+  return { key, facts };
 }
 
 export type NormalisedService =

@@ -70,6 +70,8 @@ export interface ExportFacts {
   apiVersion: string;
   exportedLabels: Record<string, string>;
   exportedAnnotations: Record<string, string>;
+  /** Set when the ServiceExport itself cannot be honoured as written (a label we cannot copy): names the field. */
+  problem?: string;
 }
 
 export interface ServiceFacts {

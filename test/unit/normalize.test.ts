@@ -99,6 +99,21 @@ describe('normaliseServiceExport', () => {
     expect(a.facts.generation).toBe(3);
   });
 
+  it('flags exported labels and annotations that cannot be copied to a ServiceImport', () => {
+    const r = normaliseServiceExport({
+      apiVersion: 'multicluster.x-k8s.io/v1beta1',
+      kind: 'ServiceExport',
+      metadata: { name: 'web', namespace: 'demo', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        exportedLabels: { team: 'x'.repeat(64), 'bad key!': 'a', ok: 'fine' },
+        exportedAnnotations: { 'example.com/note': 'any text at all' },
+      },
+    });
+    expect(r.facts.problem).toContain('spec.exportedLabels.team: the value is 64 characters long');
+    expect(r.facts.problem).toContain('spec.exportedLabels: key "bad key!"');
+    expect(r.facts.problem).not.toContain('exportedAnnotations');
+  });
+
   it('names the field of a bad label value', () => {
     expect(() =>
       normaliseServiceExport({
