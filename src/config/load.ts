@@ -18,6 +18,8 @@ export interface Config {
   contexts: string[];
   out?: string;
   memberGracePeriod: number;
+  nodeName?: string;
+  namespace?: string;
   httpAddress: { host: string; port: number };
   dnsAddress?: { host: string; port: number };
   dnsTTL: number;
