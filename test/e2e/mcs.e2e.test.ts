@@ -66,7 +66,7 @@ describe('ServiceImport lifecycle', () => {
     await consistently(importIn(0, ns), (o) => o !== undefined, 'the ServiceImport in c1 after c1 unexported', 3000);
     await eventually(
       importIn(0, ns),
-      (o) => (o?.status as { clusters: unknown[] }).clusters.length === 1,
+      (o) => (o?.status as { clusters?: unknown[] } | undefined)?.clusters?.length === 1,
       'status.clusters = [c2]',
     );
     await deleteExport(k[1]!, ns, 'hello');
@@ -163,7 +163,7 @@ describe('fields of the ServiceImport', () => {
     const si = await eventually(importIn(2, ns), (o) => o !== undefined, 'import');
     const s = spec(si);
     expect(s.ips?.length).toBe(s.ipFamilies?.length);
-    s.ips?.forEach((ip, i) => expect(ipFamilyOf(ip)).toBe(s.ipFamilies?.[i]));
+    for (const [i, ip] of (s.ips ?? []).entries()) expect(ipFamilyOf(ip)).toBe(s.ipFamilies?.[i]);
     expect(s.ports).toEqual(ports);
     // The same IP in every cluster.
     for (const i of [0, 1]) expect(spec(await getImport(k[i]!, ns, 'hello')).ips).toEqual(s.ips);
@@ -276,7 +276,7 @@ describe('MCS EndpointSlices', () => {
       expect(labels['endpointslice.kubernetes.io/managed-by']).toBeTruthy();
       expect(labels['endpointslice.kubernetes.io/managed-by']).not.toBe('endpointslice-controller.k8s.io');
       expect(slices[0]?.addressType).toBe('IPv4');
-      expect((slices[0]?.endpoints as unknown[]).length).toBe(2);
+      expect(slices[0]?.endpoints as unknown[]).toHaveLength(2);
     }
     await deleteExport(k[0]!, ns, 'hello');
     for (const i of [0, 1, 2])
@@ -307,7 +307,7 @@ describe('MCS EndpointSlices', () => {
         () => mcsSlices(k[i]!, ns, 'hello'),
         (s) =>
           s.length === 1 &&
-          JSON.stringify((s[0]?.endpoints as { addresses: string[] }[]).flatMap((e) => e.addresses).sort()) ===
+          JSON.stringify(((s[0]?.endpoints ?? []) as { addresses: string[] }[]).flatMap((e) => e.addresses).sort()) ===
             JSON.stringify(want),
         `the last endpoints in c${i + 1}`,
       );

@@ -43,7 +43,7 @@ const sum = (i: number, f: 'lists' | 'watches' | 'gone' | 'errors') => sourceSta
 const endpointsBySource = async (i: number, ns: string) =>
   Object.fromEntries(
     (await mcsSlices(k[i]!, ns, 'hello')).map((s) => [
-      (s.metadata?.labels as Record<string, string>)['multicluster.kubernetes.io/source-cluster'],
+      ((s.metadata?.labels ?? {}) as Record<string, string>)['multicluster.kubernetes.io/source-cluster'],
       (s.endpoints as { addresses: string[] }[]).flatMap((e) => e.addresses),
     ]),
   );
@@ -115,7 +115,9 @@ describe('member clusters that misbehave', () => {
       );
       expect(Date.now() - downAt).toBeGreaterThanOrEqual(GRACE_MS - 200);
       const si = await getImport(k[1]!, ns, 'hello');
-      expect((si?.status as { clusters: { cluster: string }[] }).clusters.map((c) => c.cluster)).toEqual(['c1', 'c3']);
+      expect((si?.status as { clusters?: { cluster: string }[] } | undefined)?.clusters?.map((c) => c.cluster)).toEqual(
+        ['c1', 'c3'],
+      );
       // While c3 is away the etcd revision moves on (c1 and c2 share its etcd), so c3's watches cannot resume.
       for (let n = 0; n < 20; n++)
         await applySlice(k[0]!, ns, 'hello', 'hello-0', ['198.18.60.1', `198.18.61.${n + 1}`]);
