@@ -105,7 +105,7 @@ export class Topology {
   }
 
   /** Run `count` requests from the pod namespace (or the node's own host network) and tally the answers. */
-  request(from: 'pod' | 'node', proto: 'tcp' | 'udp', port: number, count: number): Record<string, number> {
+  request(from: 'pod' | 'node', proto: 'tcp' | 'udp', port: number, count: number, vip = VIP): Record<string, number> {
     const ns = from === 'pod' ? this.pod : this.node;
     const out = execFileSync(
       'nsenter',
@@ -114,7 +114,7 @@ export class Topology {
         process.execPath,
         join(this.dir, 'client.mjs'),
         proto,
-        VIP,
+        vip,
         String(port),
         String(count),
       ],
