@@ -38,9 +38,11 @@ export class ObservedObjects {
   readonly slices = new Map<ServiceKey, Map<string, KubeObject>>();
   readonly exports = new Map<ServiceKey, ObservedExport>();
   readonly #sliceKey = new Map<string, ServiceKey>();
+  readonly #exportVersions = new Map<ServiceKey, number>();
 
   /** Returns the service key the object belongs to, when it is one we track. */
   upsert(obj: KubeObject): ServiceKey | undefined {
+    if (this.#older(obj)) return undefined;
     switch (obj.kind) {
       case 'ServiceImport': {
         const key = keyOf(obj);
@@ -55,6 +57,8 @@ export class ObservedObjects {
             apiVersion: String(obj.apiVersion),
             conditions: Array.isArray(status.conditions) ? status.conditions : [],
           });
+        const rv = Number(obj.metadata?.resourceVersion);
+        if (key && Number.isSafeInteger(rv)) this.#exportVersions.set(key, rv);
         return key;
       }
       case 'EndpointSlice': {
@@ -88,7 +92,10 @@ export class ObservedObjects {
       }
       case 'ServiceExport': {
         const key = keyOf(obj);
-        if (key) this.exports.delete(key);
+        if (key) {
+          this.exports.delete(key);
+          this.#exportVersions.delete(key);
+        }
         return key;
       }
       case 'EndpointSlice': {
@@ -115,6 +122,7 @@ export class ObservedObjects {
     } else if (kind === 'ServiceExport') {
       for (const k of this.exports.keys()) touched.add(k);
       this.exports.clear();
+      this.#exportVersions.clear();
     } else {
       for (const k of this.slices.keys()) touched.add(k);
       this.slices.clear();
@@ -125,6 +133,28 @@ export class ObservedObjects {
       if (k) touched.add(k);
     }
     return touched;
+  }
+
+  /**
+   * Whether we already hold a newer copy of this object (written by us and recorded from the API server's answer,
+   * before the watch delivered an earlier version). resourceVersions are etcd revisions in practice; anything that
+   * is not a number is never taken as older.
+   */
+  #older(obj: KubeObject): boolean {
+    const rv = Number(obj.metadata?.resourceVersion);
+    if (!Number.isSafeInteger(rv)) return false;
+    let held: KubeObject | undefined;
+    const meta = obj.metadata;
+    if (obj.kind === 'ServiceImport') held = this.imports.get(keyOf(obj) ?? '/');
+    else if (obj.kind === 'EndpointSlice') {
+      const key = this.#sliceKey.get(`${String(meta?.namespace)}/${String(meta?.name)}`);
+      held = key ? this.slices.get(key)?.get(String(meta?.name)) : undefined;
+    } else if (obj.kind === 'ServiceExport') {
+      const rvHeld = this.#exportVersions.get(keyOf(obj) ?? '/');
+      return rvHeld !== undefined && rvHeld > rv;
+    }
+    const heldRv = Number(held?.metadata?.resourceVersion);
+    return Number.isSafeInteger(heldRv) && heldRv > rv;
   }
 
   keys(): Set<ServiceKey> {

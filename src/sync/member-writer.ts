@@ -179,11 +179,14 @@ export class MemberWriters implements ViewSink {
     const slash = key.indexOf('/');
     const path = objectPath(resource, key.slice(0, slash), key.slice(slash + 1), subresource);
     try {
-      await source.client.request('PATCH', path, {
+      // What the API server returns is the object as it now is: record it at once, so that a reconcile that
+      // runs before our own watch event arrives compares with it, not with the stale copy (no double writes).
+      const written = await source.client.request<KubeObject>('PATCH', path, {
         query: { fieldManager: FIELD_MANAGER, force: true },
         body,
         contentType: APPLY,
       });
+      if (written) source.observed.upsert(written);
       this.#metrics.writes.inc({
         cluster: source.name,
         kind: subresource ? `${kind}/${subresource}` : kind,
@@ -201,6 +204,7 @@ export class MemberWriters implements ViewSink {
   async #delete(source: KubeSource, resource: Resource, namespace: string, name: string): Promise<void> {
     try {
       await source.client.request('DELETE', objectPath(resource, namespace, name));
+      source.observed.delete({ kind: resource.kind, metadata: { namespace, name } });
       this.#metrics.writes.inc({ cluster: source.name, kind: resource.kind, verb: 'delete' });
       this.#log.debug('deleted', { cluster: source.name, kind: resource.kind, key: `${namespace}/${name}` });
     } catch (err) {
