@@ -84,7 +84,7 @@ describe.skipIf(skip !== undefined)(`node agent on a real cluster${skip ? ` (ski
       (o) => (o?.spec as { ips?: string[] } | undefined)?.ips?.length === 1,
       'the ServiceImport in c1',
     );
-    const vip = (si?.spec as { ips: string[] }).ips[0]!;
+    const vip = (si?.spec as { ips?: string[] } | undefined)?.ips?.[0] ?? '';
 
     agent = startClusterAgent({
       client: k[0]!,
