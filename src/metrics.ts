@@ -16,6 +16,7 @@ export interface ControllerMetrics {
   queueLatency: Histogram;
   writes: Counter<'cluster' | 'kind' | 'verb'>;
   writeErrors: Counter<'cluster' | 'kind'>;
+  meshSkipped: Gauge<'reason'>;
 }
 
 export function createControllerMetrics(options: { defaultMetrics?: boolean } = {}): ControllerMetrics {
@@ -90,6 +91,12 @@ export function createControllerMetrics(options: { defaultMetrics?: boolean } = 
       name: 'clusterset_api_write_errors_total',
       help: 'Failed writes to member cluster API servers',
       labelNames: ['cluster', 'kind'],
+      registers,
+    }),
+    meshSkipped: new Gauge({
+      name: 'clusterset_mesh_services_skipped',
+      help: 'Imported services that get no Istio ServiceEntry because one cannot express them (or the name is taken), by reason',
+      labelNames: ['reason'],
       registers,
     }),
   };

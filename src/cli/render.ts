@@ -6,9 +6,15 @@ import { stringify } from 'yaml';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
+import type { MergeResult } from '../mcs/merge.ts';
 import { type ClusterObjects, desiredForCluster } from '../mcs/render/cluster-objects.ts';
+import type { ClusterId } from '../mcs/types.ts';
+import { parseMeshNetworks } from '../mesh/networks.ts';
+import { meshTargets, renderServiceEntry } from '../mesh/render.ts';
+import type { ServiceEntryObject } from '../mesh/serviceentry.ts';
 import { createControllerMetrics } from '../metrics.ts';
 import { fileSourcesIn } from '../sources/file-source.ts';
+import type { Source } from '../sources/source.ts';
 import { Controller } from '../sync/controller.ts';
 
 export class RenderInputError extends Error {
@@ -37,6 +43,7 @@ export async function render(config: Config, logger: Logger): Promise<{ clusters
   }
   const now = config.transitionTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const results = [...controller.results().values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const mesh = config.meshServiceEntries ? renderMesh(config, sources, results, logger) : undefined;
   for (const source of sources) {
     const all: ClusterObjects = { serviceImports: [], endpointSlices: [], serviceExports: [] };
     for (const result of results) {
@@ -50,8 +57,43 @@ export async function render(config: Config, logger: Logger): Promise<{ clusters
     await writeFile(join(dir, 'serviceimports.yaml'), toYaml(all.serviceImports));
     await writeFile(join(dir, 'endpointslices.yaml'), toYaml(all.endpointSlices));
     await writeFile(join(dir, 'serviceexports.yaml'), toYaml(all.serviceExports));
+    if (mesh) await writeFile(join(dir, 'serviceentries.yaml'), toYaml(mesh.get(source.clusterId()) ?? []));
   }
   return { clusters: sources.length, services: results.filter((r) => r.view).length };
+}
+
+/** The ServiceEntries each cluster should hold, by cluster id; a service Istio cannot express is logged. */
+function renderMesh(
+  config: Config,
+  sources: readonly Source[],
+  results: readonly MergeResult[],
+  logger: Logger,
+): Map<ClusterId, ServiceEntryObject[]> {
+  const networks = parseMeshNetworks(config.meshNetworks);
+  const idOf = (name: string) => sources.find((s) => s.name === name || s.clusterId() === name)?.clusterId();
+  const networkOf = (cluster: ClusterId) =>
+    networks.get(cluster) ?? networks.get(sources.find((s) => s.clusterId() === cluster)?.name ?? '');
+  let configCluster: ClusterId | undefined;
+  if (config.meshConfigCluster !== undefined) {
+    configCluster = idOf(config.meshConfigCluster);
+    if (configCluster === undefined)
+      throw new RenderInputError(`meshConfigCluster: "${config.meshConfigCluster}" is not a member cluster`);
+  }
+  const out = new Map<ClusterId, ServiceEntryObject[]>();
+  for (const { view } of results) {
+    if (!view) continue;
+    const r = renderServiceEntry(view, { revision: config.meshRevision, networkOf });
+    if (!r.ok) {
+      logger.warn('no ServiceEntry for this service', { key: view.key, reason: r.reason, problem: r.message });
+      continue;
+    }
+    for (const cluster of meshTargets(view, configCluster)) {
+      const list = out.get(cluster) ?? [];
+      list.push(r.serviceEntry);
+      out.set(cluster, list);
+    }
+  }
+  return out;
 }
 
 function toYaml(objects: readonly object[]): string {

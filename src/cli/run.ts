@@ -2,13 +2,14 @@
 // reverse order on SIGINT/SIGTERM.
 
 import { membersFromKubeconfig } from '../clusters/kubeconfig-members.ts';
-import type { Config } from '../config/load.ts';
+import { type Config, ConfigError } from '../config/load.ts';
 import { type DnsServer, startDnsServer } from '../dns/server.ts';
 import { clustersetJson, resultJson } from '../http/debug-view.ts';
 import { startOpsServer } from '../http/server.ts';
 import type { Logger } from '../log.ts';
 import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
 import type { ServiceKey } from '../mcs/types.ts';
+import { parseMeshNetworks } from '../mesh/networks.ts';
 import { createControllerMetrics } from '../metrics.ts';
 import { fileSourcesIn } from '../sources/file-source.ts';
 import { KubeSource } from '../sources/kube-source.ts';
@@ -16,6 +17,7 @@ import type { Source } from '../sources/source.ts';
 import { Controller } from '../sync/controller.ts';
 import { DnsSink } from '../sync/dns-sink.ts';
 import { MemberWriters } from '../sync/member-writer.ts';
+import { MeshWriter } from '../sync/mesh-writer.ts';
 
 export interface Running {
   controller: Controller;
@@ -30,7 +32,10 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
   const kubeSources: KubeSource[] = [];
   if (config.kubeconfig.length > 0) {
     for (const m of membersFromKubeconfig(config.kubeconfig, config.contexts)) {
-      kubeSources.push(new KubeSource({ name: m.name, kubeConfig: m.kubeConfig, logger }));
+      // Only the clusters that get ServiceEntries watch them.
+      const serviceEntries =
+        config.meshServiceEntries && (config.meshConfigCluster === undefined || config.meshConfigCluster === m.name);
+      kubeSources.push(new KubeSource({ name: m.name, kubeConfig: m.kubeConfig, logger, serviceEntries }));
       logger.info('member cluster', {
         cluster: m.name,
         context: m.context,
@@ -53,6 +58,23 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
     gracePeriodMs: config.memberGracePeriod * 1000,
   });
   if (kubeSources.length > 0) controller.addSink(new MemberWriters(kubeSources, logger, metrics));
+  if (kubeSources.length > 0 && config.meshServiceEntries) {
+    const cc = config.meshConfigCluster;
+    if (cc !== undefined && !kubeSources.some((s) => s.name === cc))
+      throw new ConfigError(
+        `meshConfigCluster: "${cc}" is not a member cluster (members: ${kubeSources.map((s) => s.name).join(', ')})`,
+      );
+    controller.addSink(
+      new MeshWriter({
+        sources: kubeSources,
+        configCluster: config.meshConfigCluster,
+        revision: config.meshRevision,
+        networks: parseMeshNetworks(config.meshNetworks),
+        logger,
+        metrics,
+      }),
+    );
+  }
   let dns: DnsServer | undefined;
   if (config.dnsAddress) {
     const dnsLog = logger.child({ component: 'dns' });

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseCidr } from '../mcs/ip.ts';
+import { labelValueProblem } from '../mcs/names.ts';
+import { MeshNetworksError, parseMeshNetworks } from '../mesh/networks.ts';
 import { FIELDS, type FieldSpec } from './fields.ts';
 
 export class ConfigError extends Error {
@@ -28,6 +30,10 @@ export interface Config {
   clusterSetIPv6Range?: string;
   transitionTime?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  meshServiceEntries: boolean;
+  meshRevision?: string;
+  meshConfigCluster?: string;
+  meshNetworks: string[];
 }
 
 export interface ParsedArgs {
@@ -99,7 +105,22 @@ export function loadConfig(command: Command, args: ParsedArgs, env: NodeJS.Proce
   }
   out.kubeconfig ??= [];
   out.contexts ??= [];
+  out.meshNetworks ??= [];
+  out.meshServiceEntries ??= true;
+  checkMeshSettings(out);
   return out as unknown as Config;
+}
+
+function checkMeshSettings(out: Record<string, unknown>): void {
+  try {
+    parseMeshNetworks(out.meshNetworks as string[]);
+  } catch (err) {
+    if (err instanceof MeshNetworksError) throw new ConfigError(`meshNetworks: ${err.message}`);
+    throw err;
+  }
+  const rev = out.meshRevision;
+  const problem = typeof rev === 'string' ? labelValueProblem(rev) : undefined;
+  if (problem) throw new ConfigError(`meshRevision: "${String(rev)}" ${problem} (it is the istio.io/rev label value)`);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

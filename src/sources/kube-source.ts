@@ -10,6 +10,7 @@ import type { KubeObject } from '../mcs/kube-objects.ts';
 import { InputError } from '../mcs/names.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
 import type { ClusterFacts, ClusterId, ServiceKey } from '../mcs/types.ts';
+import { SERVICE_ENTRY_RESOURCE } from '../mesh/serviceentry.ts';
 import { ClusterStore, type StoreChanges, type WatchedKind } from './cluster-store.ts';
 import { isOurMcsSlice, ObservedObjects } from './observed.ts';
 import type { InputProblem, Source, SourceEvent } from './source.ts';
@@ -21,7 +22,13 @@ export interface KubeSourceOptions {
   /** For tests: faster retries. */
   backoff?: { initialMs?: number; maxMs?: number };
   watchTimeoutSeconds?: number;
+  /** Watch our Istio ServiceEntries (networking.istio.io/v1) when the cluster serves that CRD. */
+  serviceEntries?: boolean;
 }
+
+/** Istio's system namespace, whose `topology.istio.io/network` label names the cluster's network. */
+const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
+const ISTIO_NETWORK_LABEL = 'topology.istio.io/network';
 
 const MAX_PROBLEMS = 200;
 
@@ -40,6 +47,8 @@ export class KubeSource implements Source {
   #stopped = false;
   #booting: Promise<void> = Promise.resolve();
   #clusterId: ClusterId;
+  #serviceEntriesServed = false;
+  #meshNetwork: string | undefined;
   /** The ServiceExport version this cluster serves (v1beta1, or v1alpha1 on older CRDs). */
   exportResource: Resource = RESOURCES.ServiceExport;
 
@@ -79,6 +88,14 @@ export class KubeSource implements Source {
   exportCount(): number {
     return this.#store.exportCount;
   }
+  /** Whether our ServiceEntries are watched here (asked for, and the Istio CRD is served). */
+  serviceEntriesServed(): boolean {
+    return this.#serviceEntriesServed;
+  }
+  /** The `topology.istio.io/network` label of the istio-system namespace, when there is one. */
+  meshNetwork(): string | undefined {
+    return this.#meshNetwork;
+  }
   problems(): readonly InputProblem[] {
     return [...this.#problems.values()];
   }
@@ -115,6 +132,16 @@ export class KubeSource implements Source {
     if (this.#stopped) return;
     if (property) watched.push([property, undefined]);
     else this.#log.info('no ClusterProperty CRD (about.k8s.io) in this cluster: the cluster id is its configured name');
+    if (this.#opts.serviceEntries) {
+      // Checked once, like ClusterProperty: a CRD installed later is picked up on restart.
+      const se = await this.#servedVersion(SERVICE_ENTRY_RESOURCE, ['v1'], true);
+      if (this.#stopped) return;
+      if (se) {
+        this.#serviceEntriesServed = true;
+        watched.push([se, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`]);
+      } else
+        this.#log.info('no Istio ServiceEntry CRD (networking.istio.io/v1) in this cluster: no ServiceEntries here');
+    }
     for (const [resource, labelSelector] of watched) {
       const r = new Reflector({
         client: this.client,
@@ -173,16 +200,21 @@ export class KubeSource implements Source {
   #onReflectorEvent(kind: string, event: ReflectorEvent): void {
     const changes: StoreChanges = ClusterStore.emptyChanges();
     const touched = new Set<ServiceKey>();
-    const toStore = (o: KubeObject) => !(kind === 'EndpointSlice' && isOurMcsSlice(o)) && kind !== 'ServiceImport';
+    const toStore = (o: KubeObject) =>
+      !(kind === 'EndpointSlice' && isOurMcsSlice(o)) && kind !== 'ServiceImport' && kind !== 'ServiceEntry';
     const toObserved = (o: KubeObject) =>
-      kind === 'ServiceImport' || kind === 'ServiceExport' || (kind === 'EndpointSlice' && isOurMcsSlice(o));
+      kind === 'ServiceImport' ||
+      kind === 'ServiceExport' ||
+      kind === 'ServiceEntry' ||
+      (kind === 'EndpointSlice' && isOurMcsSlice(o));
+    if (kind === 'Namespace') this.#noteMeshNetwork(event);
     if (event.type === 'replace') {
-      if (kind !== 'ServiceImport') {
+      if (kind !== 'ServiceImport' && kind !== 'ServiceEntry') {
         const { errors } = this.#store.replace(kind as WatchedKind, event.objects.filter(toStore), changes);
         this.#clearProblems(kind);
         for (const { obj, error } of errors) this.#problem(kind, obj, error);
       }
-      if (kind === 'ServiceImport' || kind === 'ServiceExport' || kind === 'EndpointSlice') {
+      if (kind === 'ServiceImport' || kind === 'ServiceExport' || kind === 'EndpointSlice' || kind === 'ServiceEntry') {
         for (const k of this.observed.replace(kind, event.objects.filter(toObserved))) touched.add(k);
       }
     } else {
@@ -217,6 +249,17 @@ export class KubeSource implements Source {
       this.#synced = true;
       this.#emit({ type: 'sync', synced: true });
     }
+  }
+
+  /** A change of the label reaches each ServiceEntry with the service's next merge (see docs/mesh.md). */
+  #noteMeshNetwork(event: ReflectorEvent): void {
+    const isSystem = (o: KubeObject) => o.metadata?.name === ISTIO_SYSTEM_NAMESPACE;
+    const networkOf = (o: KubeObject | undefined) => {
+      const v = (o?.metadata?.labels as Record<string, unknown> | undefined)?.[ISTIO_NETWORK_LABEL];
+      return typeof v === 'string' && v !== '' ? v : undefined;
+    };
+    if (event.type === 'replace') this.#meshNetwork = networkOf(event.objects.find(isSystem));
+    else if (isSystem(event.object)) this.#meshNetwork = event.type === 'upsert' ? networkOf(event.object) : undefined;
   }
 
   #updateHealth(): void {

@@ -1,5 +1,5 @@
-// What we wrote into one member cluster, as the API server holds it now: ServiceImports, MCS EndpointSlices
-// and the status of ServiceExports, indexed by service key. Writers compare desired with this and write
+// What we wrote into one member cluster, as the API server holds it now: ServiceImports, MCS EndpointSlices,
+// Istio ServiceEntries and the status of ServiceExports, indexed by service key. Writers compare desired with this and write
 // only the difference; deletes touch only objects carrying our label.
 import type { KubeObject } from '../mcs/kube-objects.ts';
 import { isRecord } from '../mcs/kube-objects.ts';
@@ -33,10 +33,18 @@ export function isOurMcsSlice(obj: KubeObject): boolean {
   );
 }
 
+/** A ServiceEntry of ours stands for the service its MCS service-name label names, in its own namespace. */
+function serviceEntryKey(obj: KubeObject): ServiceKey | undefined {
+  const name = labelsOf(obj)[MCS_SERVICE_NAME_LABEL];
+  return name === undefined ? undefined : keyOf(obj, name);
+}
+
 export class ObservedObjects {
   readonly imports = new Map<ServiceKey, KubeObject>();
   readonly slices = new Map<ServiceKey, Map<string, KubeObject>>();
   readonly exports = new Map<ServiceKey, ObservedExport>();
+  /** Our Istio ServiceEntries (selected by our label), by the service they stand for. */
+  readonly serviceEntries = new Map<ServiceKey, KubeObject>();
   readonly #sliceKey = new Map<string, ServiceKey>();
   readonly #exportVersions = new Map<ServiceKey, number>();
 
@@ -59,6 +67,11 @@ export class ObservedObjects {
           });
         const rv = Number(obj.metadata?.resourceVersion);
         if (key && Number.isSafeInteger(rv)) this.#exportVersions.set(key, rv);
+        return key;
+      }
+      case 'ServiceEntry': {
+        const key = serviceEntryKey(obj);
+        if (key) this.serviceEntries.set(key, obj);
         return key;
       }
       case 'EndpointSlice': {
@@ -98,6 +111,11 @@ export class ObservedObjects {
         }
         return key;
       }
+      case 'ServiceEntry': {
+        const key = serviceEntryKey(obj);
+        if (key) this.serviceEntries.delete(key);
+        return key;
+      }
       case 'EndpointSlice': {
         const id = `${String(obj.metadata?.namespace)}/${String(obj.metadata?.name)}`;
         const key = this.#sliceKey.get(id);
@@ -114,9 +132,15 @@ export class ObservedObjects {
   }
 
   /** Swaps all objects of one kind (after a relist); returns every key touched before or after. */
-  replace(kind: 'ServiceImport' | 'ServiceExport' | 'EndpointSlice', objects: readonly KubeObject[]): Set<ServiceKey> {
+  replace(
+    kind: 'ServiceImport' | 'ServiceExport' | 'EndpointSlice' | 'ServiceEntry',
+    objects: readonly KubeObject[],
+  ): Set<ServiceKey> {
     const touched = new Set<ServiceKey>();
-    if (kind === 'ServiceImport') {
+    if (kind === 'ServiceEntry') {
+      for (const k of this.serviceEntries.keys()) touched.add(k);
+      this.serviceEntries.clear();
+    } else if (kind === 'ServiceImport') {
       for (const k of this.imports.keys()) touched.add(k);
       this.imports.clear();
     } else if (kind === 'ServiceExport') {
@@ -146,6 +170,7 @@ export class ObservedObjects {
     let held: KubeObject | undefined;
     const meta = obj.metadata;
     if (obj.kind === 'ServiceImport') held = this.imports.get(keyOf(obj) ?? '/');
+    else if (obj.kind === 'ServiceEntry') held = this.serviceEntries.get(serviceEntryKey(obj) ?? '/');
     else if (obj.kind === 'EndpointSlice') {
       const key = this.#sliceKey.get(`${String(meta?.namespace)}/${String(meta?.name)}`);
       held = key ? this.slices.get(key)?.get(String(meta?.name)) : undefined;
@@ -158,6 +183,6 @@ export class ObservedObjects {
   }
 
   keys(): Set<ServiceKey> {
-    return new Set([...this.imports.keys(), ...this.slices.keys()]);
+    return new Set([...this.imports.keys(), ...this.slices.keys(), ...this.serviceEntries.keys()]);
   }
 }
