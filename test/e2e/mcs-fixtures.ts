@@ -1,6 +1,7 @@
 // Test fixtures against real member clusters: create Namespaces, Services, EndpointSlices and
 // ServiceExports through the API, run the controller in-process, and wait for what it writes.
 import { randomBytes } from 'node:crypto';
+import { type DnsServer, startDnsServer } from '../../src/dns/server.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ClusterSetIpAllocator } from '../../src/mcs/clustersetip.ts';
@@ -8,6 +9,7 @@ import type { KubeObject } from '../../src/mcs/kube-objects.ts';
 import { type ControllerMetrics, createControllerMetrics } from '../../src/metrics.ts';
 import { KubeSource } from '../../src/sources/kube-source.ts';
 import { Controller } from '../../src/sync/controller.ts';
+import { DnsSink } from '../../src/sync/dns-sink.ts';
 import { MemberWriters } from '../../src/sync/member-writer.ts';
 import type { ClusterSet } from '../controlplane/index.ts';
 
@@ -17,6 +19,7 @@ export const CLUSTERSET_RANGE = '198.18.128.0/17';
 
 export interface RunningController {
   controller: Controller;
+  dns?: DnsServer;
   sources: KubeSource[];
   metrics: ControllerMetrics;
   stop(): Promise<void>;
@@ -25,7 +28,7 @@ export interface RunningController {
 
 export async function startController(
   cs: ClusterSet,
-  options: { gracePeriodMs?: number; watchTimeoutSeconds?: number } = {},
+  options: { gracePeriodMs?: number; watchTimeoutSeconds?: number; dns?: boolean } = {},
 ): Promise<RunningController> {
   const sources = cs.clusters.map(
     (c) =>
@@ -46,6 +49,8 @@ export async function startController(
     sinks: [new MemberWriters(sources, silentLogger, metrics)],
     gracePeriodMs: options.gracePeriodMs ?? 60_000,
   });
+  const dns = options.dns ? await startDnsServer({ host: '127.0.0.1', port: 0 }) : undefined;
+  if (dns) controller.addSink(new DnsSink(dns));
   await controller.start();
   await eventually(
     async () => controller.ready(),
@@ -55,9 +60,13 @@ export async function startController(
   );
   return {
     controller,
+    dns,
     sources,
     metrics,
-    stop: () => controller.stop(),
+    async stop() {
+      await controller.stop();
+      await dns?.close();
+    },
     async writes() {
       const m = await metrics.writes.get();
       return m.values.reduce((a, v) => a + v.value, 0);

@@ -1,6 +1,9 @@
 // KEP-1645 behaviour on three real member clusters (kube-apiserver + etcd), one test per case of the mcs-api
 // conformance suite that needs no running pods (reference/mcs-spec.md §4, tests 1–16). The controller runs
 // in this process against the clusters' API servers, exactly as `clusterset run --kubeconfig` does.
+import { execFile, spawnSync } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { ipFamilyOf } from '../../src/mcs/ip.ts';
@@ -24,6 +27,7 @@ import {
   uniqueNamespace,
 } from './mcs-fixtures.ts';
 
+const execFileAsync = promisify(execFile);
 let cs: ClusterSet;
 let k: KubeClient[];
 let ctl: RunningController;
@@ -31,7 +35,7 @@ let ctl: RunningController;
 beforeAll(async () => {
   cs = await startClusterSet({ clusters: 3, names: ['c1', 'c2', 'c3'] });
   k = clients(cs);
-  ctl = await startController(cs);
+  ctl = await startController(cs, { dns: true });
 });
 afterAll(async () => {
   await ctl?.stop();
@@ -312,6 +316,56 @@ describe('MCS EndpointSlices', () => {
         `the last endpoints in c${i + 1}`,
       );
     }
+  });
+});
+
+describe('clusterset.local DNS for the e2e clusterset', () => {
+  it("answers Node's resolver and dig for ClusterSetIP and headless services exported from real clusters", async () => {
+    const ns = await setup('tdns');
+    await createService(k[0]!, ns, 'hello');
+    await createExport(k[0]!, ns, 'hello');
+    for (const [i, ip, host] of [
+      [0, '198.18.80.1', 'db-0'],
+      [1, '198.18.81.1', 'db-0'],
+    ] as const) {
+      await createService(k[i]!, ns, 'db', { headless: true });
+      await applySlice(k[i]!, ns, 'db', `db-${i}`, [ip], [{ name: 'tcp', port: 42 }], { hostname: host });
+      await createExport(k[i]!, ns, 'db');
+    }
+    const si = await eventually(importIn(2, ns), (o) => o !== undefined, 'import');
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([`127.0.0.1:${ctl.dns?.udpPort}`]);
+    expect(
+      await eventually(
+        () => r.resolve4(`hello.${ns}.svc.clusterset.local`),
+        (a) => a.length === 1,
+        'A record',
+      ),
+    ).toEqual(spec(si).ips);
+    const headless = await eventually(
+      () => r.resolve4(`db.${ns}.svc.clusterset.local`),
+      (a) => a.length === 2,
+      'both headless endpoints',
+    );
+    expect(headless.sort()).toEqual(['198.18.80.1', '198.18.81.1']);
+    expect(await r.resolve4(`db-0.c2.db.${ns}.svc.clusterset.local`)).toEqual(['198.18.81.1']);
+    const srv = await r.resolveSrv(`_tcp._tcp.db.${ns}.svc.clusterset.local`);
+    expect(srv.map((x) => x.name).sort()).toEqual([
+      `db-0.c1.db.${ns}.svc.clusterset.local`,
+      `db-0.c2.db.${ns}.svc.clusterset.local`,
+    ]);
+    if (spawnSync('dig', ['-v']).error) return; // dig checked in the integration tests; CI installs it
+    const out = (
+      await execFileAsync('dig', [
+        '@127.0.0.1',
+        '-p',
+        String(ctl.dns?.udpPort),
+        '+short',
+        '+tcp',
+        `hello.${ns}.svc.clusterset.local`,
+      ])
+    ).stdout.trim();
+    expect(out).toBe(spec(si).ips?.[0]);
   });
 });
 
