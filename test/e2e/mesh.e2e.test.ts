@@ -205,6 +205,7 @@ describe('ServiceEntries follow the exports', () => {
     );
     const betaVersions = await Promise.all(k.map(async (c) => (await getSE(c, ns, 'beta'))?.metadata?.resourceVersion));
 
+    const started = performance.now();
     await applySlice(k[0]!, ns, 'alpha', 'alpha-a', ['198.18.12.1', '198.18.12.2'], [{ name: 'http', port: 8080 }]);
     for (const c of k)
       await eventually(
@@ -212,6 +213,8 @@ describe('ServiceEntries follow the exports', () => {
         (o) => addresses(o).length === 2,
         `alpha updated in ${c.cluster}`,
       );
+    // A figure for the docs, not an assertion: polling every 100 ms bounds its resolution.
+    console.info(`endpoint change → ServiceEntry current in 3 clusters: ${Math.round(performance.now() - started)} ms`);
     await consistently(
       seWrites,
       (now) => ['c1', 'c2', 'c3'].every((c) => (now.get(c) ?? 0) - (before.get(c) ?? 0) === 1),
