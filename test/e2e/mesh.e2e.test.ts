@@ -69,7 +69,7 @@ beforeAll(async () => {
     metrics,
     sinks: [
       new MemberWriters(sources, silentLogger, metrics),
-      new MeshWriter({ sources, logger: silentLogger, metrics }),
+      new MeshWriter({ sources, logger: silentLogger, metrics, networks: new Map([['c3', 'net-from-config']]) }),
     ],
   });
   await controller.start();
@@ -349,6 +349,43 @@ describe('services that are hard to express come out valid', () => {
     const bad = structuredClone(r.serviceEntry);
     bad.spec.ports.push({ name: 'again', number: bad.spec.ports[0]!.number });
     await expect(apply(bad, bad.metadata.name)).rejects.toThrow(/port number cannot be duplicated/);
+  });
+});
+
+describe('networks', () => {
+  it("come from the settings, else from the istio-system namespace's topology.istio.io/network label", async () => {
+    await k[1]!.request('POST', '/api/v1/namespaces', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': 'net-from-label' } },
+      },
+    });
+    await eventually(
+      async () => controller.sources.find((s) => s.name === 'c2') as KubeSource,
+      (s) => s.meshNetwork() === 'net-from-label',
+      'the label seen',
+    );
+    const ns = await namespaceEverywhere('se-net');
+    for (const [i, address] of [
+      [0, '198.18.17.1'],
+      [1, '198.18.17.2'],
+      [2, '198.18.17.3'],
+    ] as const) {
+      await createService(k[i]!, ns, 'db', { ports: [{ name: 'tcp-db', port: 5432 }] });
+      await applySlice(k[i]!, ns, 'db', `db-${i}`, [address], [{ name: 'tcp-db', port: 5432 }]);
+      await createExport(k[i]!, ns, 'db');
+    }
+    const se = await eventually(
+      () => getSE(k[0]!, ns, 'db'),
+      (o) => addresses(o).length === 3,
+      'three endpoints',
+    );
+    expect(se?.spec.endpoints?.map((e) => [e.address, (e as { network?: string }).network])).toEqual([
+      ['198.18.17.1', undefined],
+      ['198.18.17.2', 'net-from-label'],
+      ['198.18.17.3', 'net-from-config'],
+    ]);
   });
 });
 
