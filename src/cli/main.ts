@@ -5,9 +5,9 @@ import { render } from './render.ts';
 import { run } from './run.ts';
 
 const SUMMARIES: Record<Command, string> = {
-  run: 'clusterset run --clusters <folder> | --kubeconfig <file>[,<file>]\n\nRuns the controller: merges the ServiceExports of every member cluster and keeps ServiceImports, MCS EndpointSlices and DNS current.',
+  run: 'clusterset run --clusters <folder> | --kubeconfig <file>[,<file>]\n\nRuns the controller: merges the ServiceExports of every member cluster and keeps ServiceImports, MCS EndpointSlices, ServiceExport conditions, Istio ServiceEntries and clusterset.local DNS current.',
   render:
-    'clusterset render --clusters <folder> --out <folder>\n\nWrites, per member cluster, the ServiceImports, MCS EndpointSlices and ServiceExport statuses the controller would write, as YAML. Exits 1 on invalid input.',
+    'clusterset render --clusters <folder> --out <folder>\n\nWrites, per member cluster, the ServiceImports, MCS EndpointSlices, ServiceExport statuses and Istio ServiceEntries the controller would write, as YAML. Exits 1 on invalid input.',
   agent: 'clusterset agent\n\nRuns the node agent: programs this node so that ClusterSetIPs reach their endpoints.',
 };
 
