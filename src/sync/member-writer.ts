@@ -2,14 +2,13 @@
 // MCS EndpointSlices, and the status of its own ServiceExport. Server-side apply with one field manager,
 // only where desired differs from observed; deletes only objects that carry our label.
 
-import { KubeApiError } from '../kube/client.ts';
-import { objectPath, RESOURCES, type Resource } from '../kube/resources.ts';
+import { RESOURCES, type Resource } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
 import { stampTransitions } from '../mcs/conditions.ts';
 import type { KubeObject } from '../mcs/kube-objects.ts';
 import { isRecord } from '../mcs/kube-objects.ts';
 import type { MergeResult } from '../mcs/merge.ts';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
 import { desiredForCluster } from '../mcs/render/cluster-objects.ts';
 import type { EndpointSliceObject } from '../mcs/render/endpointslices.ts';
 import type { ServiceImportObject } from '../mcs/render/serviceimport.ts';
@@ -17,10 +16,9 @@ import type { ServiceKey } from '../mcs/types.ts';
 import type { ControllerMetrics } from '../metrics.ts';
 import type { KubeSource } from '../sources/kube-source.ts';
 import { labelsOf } from '../sources/observed.ts';
+import { deleteObject, serverSideApply } from './apply.ts';
 import type { ViewSink } from './controller.ts';
 import { asConditions, canonicalJson, observedHash, sameConditions, withAppliedHash } from './diff.ts';
-
-const APPLY = 'application/apply-patch+yaml';
 
 export class MemberWriters implements ViewSink {
   readonly name = 'member-writers';
@@ -91,7 +89,6 @@ export class MemberWriters implements ViewSink {
         source,
         resource,
         key,
-        'ServiceExport',
         {
           apiVersion: `${resource.group}/${resource.version}`,
           kind: 'ServiceExport',
@@ -117,7 +114,7 @@ export class MemberWriters implements ViewSink {
       observedHash(observed) !== observedHash(body) ||
       canonicalJson(observed.spec) !== canonicalJson(main.spec)
     ) {
-      await this.#ssa(source, RESOURCES.ServiceImport, key, 'ServiceImport', body);
+      await this.#ssa(source, RESOURCES.ServiceImport, key, body);
     }
     const obsStatus = isRecord(observed?.status) ? observed.status : {};
     const obsConditions = Array.isArray(obsStatus.conditions) ? obsStatus.conditions : [];
@@ -130,7 +127,6 @@ export class MemberWriters implements ViewSink {
         source,
         RESOURCES.ServiceImport,
         key,
-        'ServiceImport',
         {
           apiVersion: si.apiVersion,
           kind: 'ServiceImport',
@@ -159,59 +155,20 @@ export class MemberWriters implements ViewSink {
       canonicalJson(observedContent) === canonicalJson(content)
     )
       return;
-    await this.#ssa(
-      source,
-      RESOURCES.EndpointSlice,
-      `${slice.metadata.namespace}/${slice.metadata.name}`,
-      'EndpointSlice',
+    await this.#ssa(source, RESOURCES.EndpointSlice, `${slice.metadata.namespace}/${slice.metadata.name}`, body);
+  }
+
+  async #ssa(source: KubeSource, resource: Resource, key: string, body: object, subresource?: string): Promise<void> {
+    const slash = key.indexOf('/');
+    await serverSideApply(
+      { source, metrics: this.#metrics, log: this.#log },
+      { resource, namespace: key.slice(0, slash), name: key.slice(slash + 1), subresource },
       body,
     );
   }
 
-  async #ssa(
-    source: KubeSource,
-    resource: Resource,
-    key: string,
-    kind: string,
-    body: object,
-    subresource?: string,
-  ): Promise<void> {
-    const slash = key.indexOf('/');
-    const path = objectPath(resource, key.slice(0, slash), key.slice(slash + 1), subresource);
-    try {
-      // What the API server returns is the object as it now is: record it at once, so that a reconcile that
-      // runs before our own watch event arrives compares with it, not with the stale copy (no double writes).
-      const written = await source.client.request<KubeObject>('PATCH', path, {
-        query: { fieldManager: FIELD_MANAGER, force: true },
-        body,
-        contentType: APPLY,
-      });
-      if (written) source.observed.upsert(written);
-      this.#metrics.writes.inc({
-        cluster: source.name,
-        kind: subresource ? `${kind}/${subresource}` : kind,
-        verb: 'apply',
-      });
-      this.#log.debug('applied', { cluster: source.name, kind, key, subresource });
-    } catch (err) {
-      this.#metrics.writeErrors.inc({ cluster: source.name, kind });
-      // A namespace being deleted refuses new objects; the namespace event will merge this key again.
-      if (err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.message)) return;
-      throw err;
-    }
-  }
-
   async #delete(source: KubeSource, resource: Resource, namespace: string, name: string): Promise<void> {
-    try {
-      await source.client.request('DELETE', objectPath(resource, namespace, name));
-      source.observed.delete({ kind: resource.kind, metadata: { namespace, name } });
-      this.#metrics.writes.inc({ cluster: source.name, kind: resource.kind, verb: 'delete' });
-      this.#log.debug('deleted', { cluster: source.name, kind: resource.kind, key: `${namespace}/${name}` });
-    } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return;
-      this.#metrics.writeErrors.inc({ cluster: source.name, kind: resource.kind });
-      throw err;
-    }
+    await deleteObject({ source, metrics: this.#metrics, log: this.#log }, { resource, namespace, name });
   }
 }
 

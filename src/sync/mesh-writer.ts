@@ -3,21 +3,19 @@
 // manager, only when desired differs from observed; deleted when the import goes; only our own objects are
 // touched. A service that cannot be expressed is logged, counted and skipped: nothing invalid is written.
 import { KubeApiError } from '../kube/client.ts';
-import { objectPath } from '../kube/resources.ts';
 import type { Logger } from '../log.ts';
 import type { KubeObject } from '../mcs/kube-objects.ts';
 import type { MergeResult } from '../mcs/merge.ts';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
 import type { ClusterId, ServiceKey } from '../mcs/types.ts';
 import { type MeshRenderResult, meshTargets, renderServiceEntry } from '../mesh/render.ts';
 import { SERVICE_ENTRY_RESOURCE, type ServiceEntryObject } from '../mesh/serviceentry.ts';
 import type { ControllerMetrics } from '../metrics.ts';
 import type { KubeSource } from '../sources/kube-source.ts';
 import { labelsOf } from '../sources/observed.ts';
+import { deleteObject, serverSideApply } from './apply.ts';
 import type { ViewSink } from './controller.ts';
 import { canonicalJson, observedHash, withAppliedHash } from './diff.ts';
-
-const APPLY = 'application/apply-patch+yaml';
 
 export interface MeshWriterOptions {
   /** Every member cluster: endpoints' networks are looked up here, and SEs written to the targets among them. */
@@ -127,25 +125,20 @@ export class MeshWriter implements ViewSink {
       canonicalJson(observed.spec) === canonicalJson(desired.spec)
     )
       return undefined;
-    const path = objectPath(SERVICE_ENTRY_RESOURCE, desired.metadata.namespace, desired.metadata.name);
     try {
       // Force only over our own object: a create that meets another manager's ServiceEntry of the same name
       // gets 409 Conflict instead of taking it over.
-      const written = await source.client.request<KubeObject>('PATCH', path, {
-        query: { fieldManager: FIELD_MANAGER, force: ours },
+      await serverSideApply(
+        { source, metrics: this.#o.metrics, log: this.#log },
+        { resource: SERVICE_ENTRY_RESOURCE, namespace: desired.metadata.namespace, name: desired.metadata.name },
         body,
-        contentType: APPLY,
-      });
-      if (written) source.observed.upsert(written);
-      this.#o.metrics.writes.inc({ cluster: source.name, kind: 'ServiceEntry', verb: 'apply' });
-      this.#log.debug('applied', { cluster: source.name, key, ...(notes.length > 0 ? { notes } : {}) });
+        ours,
+      );
+      if (notes.length > 0) this.#log.debug('ServiceEntry notes', { cluster: source.name, key, notes });
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 409 && !ours) {
         return `ServiceEntry ${desired.metadata.namespace}/${desired.metadata.name} in cluster "${source.name}" belongs to someone else`;
       }
-      this.#o.metrics.writeErrors.inc({ cluster: source.name, kind: 'ServiceEntry' });
-      // A namespace being deleted refuses new objects; the namespace event will merge this key again.
-      if (err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.message)) return undefined;
       throw err;
     }
     // A ServiceEntry we wrote under another name (an older naming) is replaced, not left beside the new one.
@@ -154,19 +147,14 @@ export class MeshWriter implements ViewSink {
   }
 
   async #delete(source: KubeSource, observed: KubeObject): Promise<void> {
-    const namespace = String(observed.metadata?.namespace);
-    const name = String(observed.metadata?.name);
-    try {
-      await source.client.request('DELETE', objectPath(SERVICE_ENTRY_RESOURCE, namespace, name));
-      this.#o.metrics.writes.inc({ cluster: source.name, kind: 'ServiceEntry', verb: 'delete' });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 404)) {
-        this.#o.metrics.writeErrors.inc({ cluster: source.name, kind: 'ServiceEntry' });
-        throw err;
-      }
-    }
-    source.observed.delete(observed);
-    this.#log.debug('deleted', { cluster: source.name, key: `${namespace}/${name}` });
+    await deleteObject(
+      { source, metrics: this.#o.metrics, log: this.#log },
+      {
+        resource: SERVICE_ENTRY_RESOURCE,
+        namespace: String(observed.metadata?.namespace),
+        name: String(observed.metadata?.name),
+      },
+    );
   }
 
   #skip(key: ServiceKey, reason: SkipReason, message: string): void {
