@@ -253,12 +253,24 @@ export class Controller {
         exporters: result.exporters.filter((e) => e.valid).map((e) => e.cluster),
       });
     }
-    for (const sink of this.#sinks) await sink.apply(result, previous);
+    // Every output gets the result even when another fails: a member cluster refusing a write must not hold
+    // back DNS or the other clusters. The key is retried as a whole; outputs are idempotent.
+    const failures: unknown[] = [];
+    for (const sink of this.#sinks) {
+      try {
+        await sink.apply(result, previous);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
     this.#imports += Number(Boolean(result.view)) - Number(Boolean(previous?.view));
     this.#conflicts += Number(hasConflict(result)) - Number(previous ? hasConflict(previous) : false);
     this.#metrics.imports.set(this.#imports);
     this.#metrics.conflicts.set(this.#conflicts);
     end();
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1)
+      throw new AggregateError(failures, failures.map((f) => String((f as Error).message ?? f)).join('; '));
     return result;
   }
 
