@@ -11,6 +11,7 @@ import { KubeSource } from '../../src/sources/kube-source.ts';
 import { Controller } from '../../src/sync/controller.ts';
 import { DnsSink } from '../../src/sync/dns-sink.ts';
 import { MemberWriters } from '../../src/sync/member-writer.ts';
+import { MeshWriter } from '../../src/sync/mesh-writer.ts';
 import type { ClusterSet } from '../controlplane/index.ts';
 
 export const MCS = '/apis/multicluster.x-k8s.io/v1beta1';
@@ -28,7 +29,13 @@ export interface RunningController {
 
 export async function startController(
   cs: ClusterSet,
-  options: { gracePeriodMs?: number; watchTimeoutSeconds?: number; dns?: boolean } = {},
+  options: {
+    gracePeriodMs?: number;
+    watchTimeoutSeconds?: number;
+    dns?: boolean;
+    /** Write Istio ServiceEntries too, with these per-cluster networks. */
+    mesh?: { networks?: ReadonlyMap<string, string> };
+  } = {},
 ): Promise<RunningController> {
   const sources = cs.clusters.map(
     (c) =>
@@ -38,6 +45,7 @@ export async function startController(
         logger: silentLogger,
         backoff: { initialMs: 100, maxMs: 1000 },
         watchTimeoutSeconds: options.watchTimeoutSeconds,
+        serviceEntries: options.mesh !== undefined,
       }),
   );
   const metrics = createControllerMetrics({ defaultMetrics: false });
@@ -46,7 +54,12 @@ export async function startController(
     allocator: new ClusterSetIpAllocator({ IPv4: CLUSTERSET_RANGE, IPv6: 'fd00:c1a5:7e7::/112' }),
     logger: silentLogger,
     metrics,
-    sinks: [new MemberWriters(sources, silentLogger, metrics)],
+    sinks: [
+      new MemberWriters(sources, silentLogger, metrics),
+      ...(options.mesh
+        ? [new MeshWriter({ sources, logger: silentLogger, metrics, networks: options.mesh.networks })]
+        : []),
+    ],
     gracePeriodMs: options.gracePeriodMs ?? 60_000,
   });
   const dns = options.dns ? await startDnsServer({ host: '127.0.0.1', port: 0 }) : undefined;

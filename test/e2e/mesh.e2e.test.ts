@@ -3,22 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { objectPath } from '../../src/kube/resources.ts';
-import { silentLogger } from '../../src/log.ts';
-import { ClusterSetIpAllocator } from '../../src/mcs/clustersetip.ts';
 import type { KubeObject } from '../../src/mcs/kube-objects.ts';
 import { FIELD_MANAGER } from '../../src/mcs/ownership.ts';
 import { renderServiceEntry } from '../../src/mesh/render.ts';
 import { SERVICE_ENTRY_RESOURCE } from '../../src/mesh/serviceentry.ts';
-import { type ControllerMetrics, createControllerMetrics } from '../../src/metrics.ts';
-import { KubeSource } from '../../src/sources/kube-source.ts';
-import { Controller } from '../../src/sync/controller.ts';
-import { MemberWriters } from '../../src/sync/member-writer.ts';
-import { MeshWriter } from '../../src/sync/mesh-writer.ts';
+import type { KubeSource } from '../../src/sources/kube-source.ts';
 import { type ClusterSet, startClusterSet } from '../controlplane/index.ts';
 import { TRICKY_VIEWS } from '../unit/mesh-views.ts';
 import {
   applySlice,
-  CLUSTERSET_RANGE,
   clients,
   condition,
   consistently,
@@ -29,6 +22,8 @@ import {
   eventually,
   getExportConditions,
   getImport,
+  type RunningController,
+  startController,
   uniqueNamespace,
 } from './mcs-fixtures.ts';
 
@@ -45,44 +40,16 @@ type SE = KubeObject & {
 
 let cs: ClusterSet;
 let k: KubeClient[];
-let controller: Controller;
-let metrics: ControllerMetrics;
+let ctl: RunningController;
 
 beforeAll(async () => {
   cs = await startClusterSet({ clusters: 3, names: ['c1', 'c2', 'c3'], istio: true });
   k = clients(cs);
-  const sources = cs.clusters.map(
-    (c) =>
-      new KubeSource({
-        name: c.name,
-        kubeConfig: c.kubeConfig,
-        logger: silentLogger,
-        backoff: { initialMs: 100, maxMs: 1000 },
-        serviceEntries: true,
-      }),
-  );
-  metrics = createControllerMetrics({ defaultMetrics: false });
-  controller = new Controller({
-    sources,
-    allocator: new ClusterSetIpAllocator({ IPv4: CLUSTERSET_RANGE, IPv6: 'fd00:c1a5:7e7::/112' }),
-    logger: silentLogger,
-    metrics,
-    sinks: [
-      new MemberWriters(sources, silentLogger, metrics),
-      new MeshWriter({ sources, logger: silentLogger, metrics, networks: new Map([['c3', 'net-from-config']]) }),
-    ],
-  });
-  await controller.start();
-  await eventually(
-    async () => controller.ready(),
-    (r) => r,
-    'the controller to be ready',
-    30_000,
-  );
-  expect(sources.every((s) => s.serviceEntriesServed())).toBe(true);
+  ctl = await startController(cs, { mesh: { networks: new Map([['c3', 'net-from-config']]) } });
+  expect(ctl.sources.every((s) => s.serviceEntriesServed())).toBe(true);
 }, 120_000);
 afterAll(async () => {
-  await controller?.stop();
+  await ctl?.stop();
   await cs?.stop();
 });
 
@@ -107,7 +74,7 @@ async function namespaceEverywhere(prefix: string): Promise<string> {
 
 async function seWrites(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const v of (await metrics.writes.get()).values) {
+  for (const v of (await ctl.metrics.writes.get()).values) {
     if (v.labels.kind === 'ServiceEntry' && v.labels.verb === 'apply') out.set(String(v.labels.cluster), v.value);
   }
   return out;
@@ -362,7 +329,7 @@ describe('networks', () => {
       },
     });
     await eventually(
-      async () => controller.sources.find((s) => s.name === 'c2') as KubeSource,
+      async () => ctl.controller.sources.find((s) => s.name === 'c2') as KubeSource,
       (s) => s.meshNetwork() === 'net-from-label',
       'the label seen',
     );
@@ -409,7 +376,7 @@ describe('ownership', () => {
         c.cluster,
       );
     await eventually(
-      async () => (await metrics.meshSkipped.get()).values.find((v) => v.labels.reason === 'NameTaken')?.value,
+      async () => (await ctl.metrics.meshSkipped.get()).values.find((v) => v.labels.reason === 'NameTaken')?.value,
       (v) => v === 1,
       'the NameTaken gauge',
     );
