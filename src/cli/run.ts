@@ -11,6 +11,7 @@ import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
 import type { ServiceKey } from '../mcs/types.ts';
 import { parseMeshNetworks } from '../mesh/networks.ts';
 import { createControllerMetrics } from '../metrics.ts';
+import { nodeRulesForView } from '../noderules/debug-view.ts';
 import { fileSourcesIn } from '../sources/file-source.ts';
 import { KubeSource } from '../sources/kube-source.ts';
 import type { Source } from '../sources/source.ts';
@@ -113,6 +114,15 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
         handler: (p) => {
           const r = controller.results().get(`${p.namespace}/${p.name}` as ServiceKey);
           return r ? resultJson(r) : undefined;
+        },
+      },
+      {
+        // The rules a node would get for one service, rendered by the node agent's own code.
+        path: '/debug/noderules/:namespace/:name',
+        handler: (p, q) => {
+          const view = controller.results().get(`${p.namespace}/${p.name}` as ServiceKey)?.view;
+          if (!view) return undefined;
+          return nodeRulesForView(view, { nodeName: q.node ?? 'any-node', ...(q.zone ? { zone: q.zone } : {}) });
         },
       },
     ],

@@ -102,6 +102,17 @@ describe('clusterset run on manifests', () => {
     expect((await fetch(`${running.httpUrl}/debug/clusterset/shop/nothing`)).status).toBe(404);
   });
 
+  it('shows the rules a node would get for a service, by its zone', async () => {
+    const url = `${running.httpUrl}/debug/noderules/shop/cart?node=n1&zone=eu-east-1a`;
+    const body = (await (await fetch(url)).json()) as { node: { zone: string }; nft: string[] };
+    expect(body.node.zone).toBe('eu-east-1a');
+    const cart = (await debug()).services.find((s) => s.key === 'shop/cart');
+    // sessionAffinity ClientIP, no PreferClose: every ready endpoint of both clusters, as nft elements for the VIP.
+    expect(body.nft.some((line) => line.includes(cart?.ips?.[0] ?? '?') && line.includes('198.18.20.1'))).toBe(true);
+    expect(body.nft.some((line) => line.includes('198.19.20.1'))).toBe(true);
+    expect(body.nft.some((line) => line.includes('198.18.20.3'))).toBe(false); // not ready
+  });
+
   it('follows an edited file, a new file and a deleted file', async () => {
     writeFileSync(
       join(dir, 'south', 'ghost-service.yaml'),
