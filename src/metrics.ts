@@ -15,6 +15,7 @@ export interface ControllerMetrics {
   queueRetries: Counter;
   queueLatency: Histogram;
   writes: Counter<'cluster' | 'kind' | 'verb'>;
+  leader: Gauge;
   writeErrors: Counter<'cluster' | 'kind'>;
   meshSkipped: Gauge<'reason'>;
 }
@@ -79,6 +80,11 @@ export function createControllerMetrics(options: { defaultMetrics?: boolean } = 
       name: 'clusterset_queue_latency_seconds',
       help: 'Time a key waits in the queue before it is processed',
       buckets: [0.0001, 0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'clusterset_leader',
+      help: '1 while this replica holds the leader lease and writes to member clusters (1 as well without leader election)',
       registers,
     }),
     writes: new Counter({

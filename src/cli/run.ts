@@ -1,11 +1,13 @@
 // `clusterset run`: the controller. Sources → merge → outputs, with the ops server beside it; stops in
 // reverse order on SIGINT/SIGTERM.
 
+import { hostname } from 'node:os';
 import { membersFromKubeconfig } from '../clusters/kubeconfig-members.ts';
 import { type Config, ConfigError } from '../config/load.ts';
 import { type DnsServer, startDnsServer } from '../dns/server.ts';
 import { clustersetJson, resultJson } from '../http/debug-view.ts';
 import { startOpsServer } from '../http/server.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
 import type { Logger } from '../log.ts';
 import { ClusterSetIpAllocator } from '../mcs/clustersetip.ts';
 import type { ServiceKey } from '../mcs/types.ts';
@@ -15,8 +17,10 @@ import { nodeRulesForView } from '../noderules/debug-view.ts';
 import { fileSourcesIn } from '../sources/file-source.ts';
 import { KubeSource } from '../sources/kube-source.ts';
 import type { Source } from '../sources/source.ts';
+import type { ViewSink } from '../sync/controller.ts';
 import { Controller } from '../sync/controller.ts';
 import { DnsSink } from '../sync/dns-sink.ts';
+import { LeaderGate } from '../sync/leader-gate.ts';
 import { MemberWriters } from '../sync/member-writer.ts';
 import { MeshWriter } from '../sync/mesh-writer.ts';
 
@@ -58,7 +62,26 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
     metrics,
     gracePeriodMs: config.memberGracePeriod * 1000,
   });
-  if (kubeSources.length > 0) controller.addSink(new MemberWriters(kubeSources, logger, metrics));
+  // With leader election, only the replica holding the Lease writes; every replica merges and serves DNS.
+  let elector: LeaderElector | undefined;
+  const writer = (sink: ViewSink): ViewSink => (elector ? new LeaderGate(sink, () => elector?.leading === true) : sink);
+  if (config.leaderElect && kubeSources.length > 0) {
+    const name = config.leaderElectionCluster;
+    const holder = name === undefined ? kubeSources[0] : kubeSources.find((s) => s.name === name);
+    if (!holder) throw new ConfigError(`leaderElectionCluster: "${name}" is not a member cluster`);
+    elector = new LeaderElector({
+      client: holder.client,
+      namespace: config.leaderElectionNamespace,
+      name: 'clusterset-controller',
+      identity: process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+      logger,
+      onChange: (leading) => {
+        metrics.leader.set(leading ? 1 : 0);
+        if (leading) controller.resyncAll();
+      },
+    });
+  } else metrics.leader.set(1);
+  if (kubeSources.length > 0) controller.addSink(writer(new MemberWriters(kubeSources, logger, metrics)));
   if (kubeSources.length > 0 && config.meshServiceEntries) {
     const cc = config.meshConfigCluster;
     if (cc !== undefined && !kubeSources.some((s) => s.name === cc))
@@ -66,14 +89,16 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
         `meshConfigCluster: "${cc}" is not a member cluster (members: ${kubeSources.map((s) => s.name).join(', ')})`,
       );
     controller.addSink(
-      new MeshWriter({
-        sources: kubeSources,
-        configCluster: config.meshConfigCluster,
-        revision: config.meshRevision,
-        networks: parseMeshNetworks(config.meshNetworks),
-        logger,
-        metrics,
-      }),
+      writer(
+        new MeshWriter({
+          sources: kubeSources,
+          configCluster: config.meshConfigCluster,
+          revision: config.meshRevision,
+          networks: parseMeshNetworks(config.meshNetworks),
+          logger,
+          metrics,
+        }),
+      ),
     );
   }
   let dns: DnsServer | undefined;
@@ -105,6 +130,7 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
     logger,
     ready: () => controller.ready(),
     readiness: () => ({
+      ...(elector ? { leader: elector.leading } : {}),
       clusters: Object.fromEntries(sources.map((s) => [s.name, s.synced() ? 'synced' : 'not synced'])),
     }),
     debug: [
@@ -129,12 +155,15 @@ export async function run(config: Config, logger: Logger): Promise<Running> {
   });
   logger.info('ops server listening', { url: ops.url });
   await controller.start();
+  elector?.start();
   return {
     controller,
     httpUrl: ops.url,
     dns,
     async stop() {
       await controller.stop();
+      // After the writers stopped: the lease is handed back at once, so another replica need not wait it out.
+      await elector?.stop();
       await dns?.close();
       await ops.close();
     },

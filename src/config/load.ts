@@ -20,6 +20,9 @@ export interface Config {
   contexts: string[];
   out?: string;
   memberGracePeriod: number;
+  leaderElect: boolean;
+  leaderElectionCluster?: string;
+  leaderElectionNamespace: string;
   nodeName?: string;
   namespace?: string;
   httpAddress: { host: string; port: number };
@@ -68,6 +71,16 @@ export function parseArgs(command: Command, argv: readonly string[]): ParsedArgs
     const spec = FIELDS.find((f) => f.flag === flag && f.commands.includes(command));
     if (!spec)
       throw new ConfigError(`${arg}: unknown option for "clusterset ${command}" (see clusterset ${command} --help)`);
+    // A bare boolean flag means true (`--leader-elect`); `--flag=false` or `--flag false` says otherwise.
+    const next = argv[i + 1];
+    if (
+      spec.type === 'bool' &&
+      eq < 0 &&
+      (next === undefined || next.startsWith('--') || !['true', 'false'].includes(next))
+    ) {
+      values.set(spec.key, 'true');
+      continue;
+    }
     values.set(spec.key, takeValue());
   }
   return { values, configFile, help };

@@ -111,6 +111,12 @@ export class Controller {
     if (this.#initialPassQueued) this.#queue.add(key);
   }
 
+  /** Merges every known key again: after a cluster returns, or when this replica becomes the leader. */
+  resyncAll(): void {
+    for (const s of this.sources) for (const key of s.keys()) this.enqueue(key);
+    for (const key of this.#results.keys()) this.enqueue(key);
+  }
+
   #onEvent(source: Source, event: SourceEvent): void {
     this.#metrics.sourceProblems.set({ cluster: source.name }, source.problems().length);
     switch (event.type) {
@@ -171,7 +177,7 @@ export class Controller {
       const wasWithdrawn = this.#withdrawn(source);
       this.#lostSince.delete(source);
       // Everything may have changed there, and writes to it were held back: merge every key again.
-      for (const s of this.sources) for (const key of s.keys()) this.enqueue(key);
+      this.resyncAll();
       if (wasWithdrawn) this.#log.info('cluster is back; its endpoints return', { cluster: source.name });
       return;
     }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DnsServer, startDnsServer } from '../../src/dns/server.ts';
 import { KubeClient } from '../../src/kube/client.ts';
+import { LeaderElector } from '../../src/kube/leader-election.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ClusterSetIpAllocator } from '../../src/mcs/clustersetip.ts';
 import type { KubeObject } from '../../src/mcs/kube-objects.ts';
@@ -10,6 +11,7 @@ import { type ControllerMetrics, createControllerMetrics } from '../../src/metri
 import { KubeSource } from '../../src/sources/kube-source.ts';
 import { Controller } from '../../src/sync/controller.ts';
 import { DnsSink } from '../../src/sync/dns-sink.ts';
+import { LeaderGate } from '../../src/sync/leader-gate.ts';
 import { MemberWriters } from '../../src/sync/member-writer.ts';
 import { MeshWriter } from '../../src/sync/mesh-writer.ts';
 import type { ClusterSet } from '../controlplane/index.ts';
@@ -21,6 +23,7 @@ export const CLUSTERSET_RANGE = '198.18.128.0/17';
 export interface RunningController {
   controller: Controller;
   dns?: DnsServer;
+  elector?: LeaderElector;
   sources: KubeSource[];
   metrics: ControllerMetrics;
   stop(): Promise<void>;
@@ -35,6 +38,8 @@ export async function startController(
     dns?: boolean;
     /** Write Istio ServiceEntries too, with these per-cluster networks. */
     mesh?: { networks?: ReadonlyMap<string, string> };
+    /** Leader election on a Lease in c1's `default` namespace, with short test durations. */
+    leader?: { identity: string };
   } = {},
 ): Promise<RunningController> {
   const sources = cs.clusters.map(
@@ -49,6 +54,7 @@ export async function startController(
       }),
   );
   const metrics = createControllerMetrics({ defaultMetrics: false });
+  let elector: LeaderElector | undefined;
   const controller = new Controller({
     sources,
     allocator: new ClusterSetIpAllocator({ IPv4: CLUSTERSET_RANGE, IPv6: 'fd00:c1a5:7e7::/112' }),
@@ -59,12 +65,28 @@ export async function startController(
       ...(options.mesh
         ? [new MeshWriter({ sources, logger: silentLogger, metrics, networks: options.mesh.networks })]
         : []),
-    ],
+    ].map((sink) => (options.leader ? new LeaderGate(sink, () => elector?.leading === true) : sink)),
     gracePeriodMs: options.gracePeriodMs ?? 60_000,
   });
+  if (options.leader) {
+    elector = new LeaderElector({
+      client: sources[0]!.client,
+      namespace: 'default',
+      name: 'clusterset-controller',
+      identity: options.leader.identity,
+      logger: silentLogger,
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 300,
+      onChange: (leading) => {
+        if (leading) controller.resyncAll();
+      },
+    });
+  }
   const dns = options.dns ? await startDnsServer({ host: '127.0.0.1', port: 0 }) : undefined;
   if (dns) controller.addSink(new DnsSink(dns));
   await controller.start();
+  elector?.start();
   await eventually(
     async () => controller.ready(),
     (r) => r,
@@ -76,8 +98,10 @@ export async function startController(
     dns,
     sources,
     metrics,
+    elector,
     async stop() {
       await controller.stop();
+      await elector?.stop();
       await dns?.close();
     },
     async writes() {

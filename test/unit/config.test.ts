@@ -30,6 +30,15 @@ describe('config', () => {
     expect(() => loadConfig('run', parseArgs('run', argv), env)).toThrow(message);
   });
 
+  it('reads a bare boolean flag as true', () => {
+    expect(loadConfig('run', parseArgs('run', ['--leader-elect']), {}).leaderElect).toBe(true);
+    expect(loadConfig('run', parseArgs('run', ['--leader-elect', 'false']), {}).leaderElect).toBe(false);
+    expect(loadConfig('run', parseArgs('run', ['--leader-elect=false', '--log-level', 'warn']), {}).leaderElect).toBe(
+      false,
+    );
+    expect(loadConfig('run', parseArgs('run', []), {}).leaderElect).toBe(false);
+  });
+
   it('refuses unknown keys in the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'c.yaml');
