@@ -2,6 +2,8 @@
 // and when it stops the other takes over and writes what changed meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
+import { LeaderElector } from '../../src/kube/leader-election.ts';
+import { silentLogger } from '../../src/log.ts';
 import { type ClusterSet, startClusterSet } from '../controlplane/index.ts';
 import {
   clients,
@@ -11,6 +13,7 @@ import {
   eventually,
   getImport,
   type RunningController,
+  sleep,
   startController,
   uniqueNamespace,
 } from './mcs-fixtures.ts';
@@ -69,5 +72,56 @@ describe('leader election', () => {
       'an import written by the new leader',
     );
     expect(await b.writes()).toBeGreaterThan(0);
+  });
+
+  it('waits out a lease held by a replica that died, then takes it', async () => {
+    const lease = (holder: string, renewed: Date) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'ghost-lease', namespace: 'default' },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: 3,
+        renewTime: renewed.toISOString().replace('Z', '000Z'),
+        leaseTransitions: 0,
+      },
+    });
+    // A holder that renewed just now and then died (it never renews again).
+    await k[0]!.request('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', {
+      body: lease('dead-replica', new Date()),
+    });
+    const changes: boolean[] = [];
+    const elector = new LeaderElector({
+      client: k[0]!,
+      namespace: 'default',
+      name: 'ghost-lease',
+      identity: 'replica-c',
+      logger: silentLogger,
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 300,
+      onChange: (l) => changes.push(l),
+    });
+    const started = Date.now();
+    elector.start();
+    try {
+      await sleep(1500);
+      expect(elector.leading).toBe(false);
+      await eventually(
+        async () => elector.leading,
+        (l) => l,
+        'replica c to take the expired lease',
+        10_000,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2500);
+      const held = await k[0]!.request<{ spec: { holderIdentity: string; leaseTransitions: number } }>(
+        'GET',
+        '/apis/coordination.k8s.io/v1/namespaces/default/leases/ghost-lease',
+      );
+      expect(held.spec).toMatchObject({ holderIdentity: 'replica-c', leaseTransitions: 1 });
+      expect(changes).toEqual([true]);
+    } finally {
+      await elector.stop();
+    }
   });
 });
