@@ -37,7 +37,6 @@ export const ConflictReason = {
   IPFamily: 'IPFamilyConflict',
   None: 'NoConflicts',
 } as const;
-export type ConflictReasonValue = (typeof ConflictReason)[keyof typeof ConflictReason];
 
 export function condition(type: string, status: ConditionStatus, reason: string, message: string): Condition {
   return { type, status, reason, message };
