@@ -12,7 +12,6 @@ export class ConfigError extends Error {
 }
 
 export type Command = 'run' | 'render' | 'agent';
-export type RawValue = string | number | boolean | string[];
 
 export interface Config {
   clusters?: string;
