@@ -90,6 +90,11 @@ function u16(msg: Uint8Array, at: number): number {
   return ((msg[at] ?? 0) << 8) | (msg[at + 1] ?? 0);
 }
 
+// A module-level function rather than a closure in decodeQuery: the query path allocates nothing it can avoid.
+function problem(rcode: number, id: number, flags: number, questionEnd: number): QueryProblem {
+  return { kind: 'error', rcode, id, flags, questionEnd };
+}
+
 export function decodeQuery(msg: Uint8Array): DecodedQuery | QueryProblem {
   if (msg.length < HEADER_LENGTH) return { kind: 'drop' };
   const id = u16(msg, 0);
@@ -101,17 +106,11 @@ export function decodeQuery(msg: Uint8Array): DecodedQuery | QueryProblem {
   const ancount = u16(msg, 6);
   const nscount = u16(msg, 8);
   const arcount = u16(msg, 10);
-  const fail = (rcode: number, questionEnd = HEADER_LENGTH): QueryProblem => ({
-    kind: 'error',
-    rcode,
-    id,
-    flags,
-    questionEnd,
-  });
-  if (opcode !== OPCODE_QUERY) return fail(RCODE_NOTIMP);
-  if (qdcount !== 1) return fail(RCODE_FORMERR);
+  if (opcode !== OPCODE_QUERY) return problem(RCODE_NOTIMP, id, flags, HEADER_LENGTH);
+  if (qdcount !== 1) return problem(RCODE_FORMERR, id, flags, HEADER_LENGTH);
   const qnameLength = questionNameLength(msg, HEADER_LENGTH);
-  if (qnameLength < 0 || HEADER_LENGTH + qnameLength + 4 > msg.length) return fail(RCODE_FORMERR);
+  if (qnameLength < 0 || HEADER_LENGTH + qnameLength + 4 > msg.length)
+    return problem(RCODE_FORMERR, id, flags, HEADER_LENGTH);
   const questionEnd = HEADER_LENGTH + qnameLength + 4;
   const qtype = u16(msg, HEADER_LENGTH + qnameLength);
   const qclass = u16(msg, HEADER_LENGTH + qnameLength + 2);
@@ -122,19 +121,19 @@ export function decodeQuery(msg: Uint8Array): DecodedQuery | QueryProblem {
   for (let i = 0; i < total; i++) {
     const nameStart = at;
     at = skipName(msg, at);
-    if (at < 0 || at + 10 > msg.length) return fail(RCODE_FORMERR, questionEnd);
+    if (at < 0 || at + 10 > msg.length) return problem(RCODE_FORMERR, id, flags, questionEnd);
     const type = u16(msg, at);
     const rdlength = u16(msg, at + 8);
     if (type === 41) {
       // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
       if (i < ancount + nscount || ednsPayload !== undefined || msg[nameStart] !== 0) {
-        return fail(RCODE_FORMERR, questionEnd);
+        return problem(RCODE_FORMERR, id, flags, questionEnd);
       }
       ednsPayload = Math.max(512, u16(msg, at + 2));
       ednsVersion = msg[at + 5] ?? 0;
     }
     at += 10 + rdlength;
-    if (at > msg.length) return fail(RCODE_FORMERR, questionEnd);
+    if (at > msg.length) return problem(RCODE_FORMERR, id, flags, questionEnd);
   }
   return {
     id,

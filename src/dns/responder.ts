@@ -76,7 +76,9 @@ export class DnsResponder {
       return out;
     }
     // Decoding the name bytes as latin1 keeps one character per byte: see wireKeyOf.
-    const key = msg.toString('latin1', HEADER_LENGTH, HEADER_LENGTH + q.qnameLength).toLowerCase();
+    const raw = msg.toString('latin1', HEADER_LENGTH, HEADER_LENGTH + q.qnameLength);
+    // Most queries are lower case already: a second string only when one has upper-case letters.
+    const key = hasUpperCase(msg, HEADER_LENGTH, HEADER_LENGTH + q.qnameLength) ? raw.toLowerCase() : raw;
     let template = this.positive.get(key)?.get(q.qtype) ?? this.negative.get(key)?.get(q.qtype);
     if (template) this.stats.cacheHits++;
     else {
@@ -104,4 +106,12 @@ export class DnsResponder {
     }
     entry.set(qtype, template);
   }
+}
+
+function hasUpperCase(msg: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = msg[i] ?? 0;
+    if (b >= 0x41 && b <= 0x5a) return true;
+  }
+  return false;
 }
