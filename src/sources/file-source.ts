@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { KubeObject } from '../mcs/kube-objects.ts';
 import type { ClusterFacts, ClusterId, ServiceKey } from '../mcs/types.ts';
 import { ClusterStore, type StoreChanges, WATCHED_KINDS } from './cluster-store.ts';
+import { SourceListeners } from './listeners.ts';
 import { ManifestSyntaxError, parseManifests } from './manifest-files.ts';
 import type { InputProblem, Source, SourceEvent } from './source.ts';
 
@@ -37,7 +38,7 @@ export class FileSource implements Source {
   readonly #debounceMs: number;
   readonly #store = new ClusterStore({ implicitNamespaces: true });
   readonly #files = new Map<string, FileState>();
-  readonly #listeners = new Set<(e: SourceEvent) => void>();
+  readonly #listeners = new SourceListeners();
   #problems: InputProblem[] = [];
   #synced = false;
   #watcher: FSWatcher | undefined;
@@ -67,8 +68,7 @@ export class FileSource implements Source {
   }
 
   on(listener: (e: SourceEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   snapshot(key: ServiceKey): ClusterFacts {
@@ -230,7 +230,7 @@ export class FileSource implements Source {
   }
 
   #emit(event: SourceEvent): void {
-    for (const l of this.#listeners) l(event);
+    this.#listeners.emit(event);
   }
 
   #rel(path: string): string {

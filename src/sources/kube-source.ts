@@ -12,6 +12,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../mcs/ownership.ts';
 import type { ClusterFacts, ClusterId, ServiceKey } from '../mcs/types.ts';
 import { SERVICE_ENTRY_RESOURCE } from '../mesh/serviceentry.ts';
 import { ClusterStore, type StoreChanges, type WatchedKind } from './cluster-store.ts';
+import { SourceListeners } from './listeners.ts';
 import { isOurMcsSlice, ObservedObjects } from './observed.ts';
 import type { InputProblem, Source, SourceEvent } from './source.ts';
 
@@ -39,7 +40,7 @@ export class KubeSource implements Source {
   readonly #store = new ClusterStore();
   readonly #log: Logger;
   readonly #opts: KubeSourceOptions;
-  readonly #listeners = new Set<(e: SourceEvent) => void>();
+  readonly #listeners = new SourceListeners();
   readonly #reflectors: Reflector[] = [];
   readonly #problems = new Map<string, InputProblem>();
   #synced = false;
@@ -70,8 +71,7 @@ export class KubeSource implements Source {
     return this.#healthy;
   }
   on(listener: (e: SourceEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
   snapshot(key: ServiceKey): ClusterFacts {
     return this.#store.snapshot(key);
@@ -285,7 +285,7 @@ export class KubeSource implements Source {
   }
 
   #emit(event: SourceEvent): void {
-    for (const l of this.#listeners) l(event);
+    this.#listeners.emit(event);
   }
 }
 
